@@ -1,0 +1,249 @@
+//! Configuration: every setting comes from a `VITAE_`-prefixed environment variable (the field
+//! name in upper case), optionally from a TOML file named by `VITAE_CONFIG` (same names in lower
+//! case); the environment wins. Defaults suit the local development database. An invalid value
+//! stops start-up with a message naming the variable and what it accepts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use vitae_repository::DatabaseSettings;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// The service's database role (owns no table). Writes and reads.
+    pub database_url: String,
+    /// A read replica for searches and plain reads; the primary when unset.
+    pub read_database_url: Option<String>,
+    /// The owner role, for migrations, ANN index upkeep and backups. When unset, the service
+    /// neither migrates nor builds indexes by itself (run `vitae migrate` / `vitae reindex`).
+    pub owner_database_url: Option<String>,
+    /// Apply pending migrations at start-up.
+    pub migrate_on_start: bool,
+
+    pub pool_max_connections: u32,
+    pub pool_min_connections: u32,
+    #[serde(with = "humantime_serde")]
+    pub pool_idle_timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub pool_acquire_timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub statement_timeout: Duration,
+    /// Statements slower than this are logged with their duration.
+    #[serde(with = "humantime_serde")]
+    pub slow_statement_threshold: Duration,
+
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `vitae=debug,sqlx=warn`.
+    pub log_filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The local development database started by `scripts/dev-db` (see README).
+pub const LOCAL_APP_URL: &str = "postgres://vitae_app:vitae_app@127.0.0.1:54329/vitae";
+pub const LOCAL_OWNER_URL: &str = "postgres://vitae_owner:vitae_owner@127.0.0.1:54329/vitae";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: LOCAL_APP_URL.into(),
+            read_database_url: None,
+            owner_database_url: Some(LOCAL_OWNER_URL.into()),
+            migrate_on_start: true,
+            pool_max_connections: 10,
+            pool_min_connections: 0,
+            pool_idle_timeout: Duration::from_secs(30),
+            pool_acquire_timeout: Duration::from_secs(2),
+            statement_timeout: Duration::from_secs(30),
+            slow_statement_threshold: Duration::from_secs(1),
+            log_format: LogFormat::Text,
+            log_filter: "info,sqlx::postgres::notice=warn".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_figment(Self::figment(std::env::var_os("VITAE_CONFIG").map(PathBuf::from)))
+    }
+
+    fn figment(file: Option<PathBuf>) -> Figment {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment.merge(Env::prefixed("VITAE_").ignore(&["CONFIG"]).lowercase(true))
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        figment.extract().map_err(|errors| {
+            let lines: Vec<String> = errors.into_iter().map(describe_error).collect();
+            ConfigError(format!("invalid configuration:\n  {}", lines.join("\n  ")))
+        })
+    }
+
+    pub fn database(&self, url: &str) -> DatabaseSettings {
+        DatabaseSettings {
+            url: url.to_owned(),
+            max_connections: self.pool_max_connections,
+            min_connections: self.pool_min_connections,
+            idle_timeout: self.pool_idle_timeout,
+            acquire_timeout: self.pool_acquire_timeout,
+            statement_timeout: self.statement_timeout,
+            slow_statement_threshold: self.slow_statement_threshold,
+            application_name: "vitae".into(),
+        }
+    }
+
+    /// The owner pool needs few connections: migrations and index builds run one at a time.
+    pub fn owner_database(&self) -> Option<DatabaseSettings> {
+        self.owner_database_url.as_deref().map(|url| DatabaseSettings {
+            max_connections: 2,
+            // Index builds take minutes on large tables.
+            statement_timeout: Duration::ZERO,
+            application_name: "vitae-maintenance".into(),
+            ..self.database(url)
+        })
+    }
+
+    /// The configuration as `vitae config` prints it: one `VITAE_NAME=value` line per setting,
+    /// passwords and keys masked.
+    pub fn masked_env_lines(&self) -> Vec<String> {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let mut lines = Vec::new();
+        if let serde_json::Value::Object(map) = value {
+            for (key, value) in map {
+                let text = match value {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Array(items) => items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    other => other.to_string(),
+                };
+                lines.push(format!("VITAE_{}={}", key.to_uppercase(), mask_secret(&key, &text)));
+            }
+        }
+        lines
+    }
+}
+
+/// Masks the password of a URL and the whole of anything named like a secret.
+fn mask_secret(key: &str, value: &str) -> String {
+    if value.is_empty() {
+        return String::new();
+    }
+    if key.ends_with("_key") || key.contains("secret") || key.contains("password") {
+        return "********".into();
+    }
+    if key.ends_with("_url")
+        && let Ok(mut url) = url::Url::parse(value)
+        && url.password().is_some()
+    {
+        let _ = url.set_password(Some("********"));
+        return url.to_string();
+    }
+    value.to_owned()
+}
+
+/// Turns a figment error into "VITAE_X: what was wrong (accepted: ...)".
+fn describe_error(error: figment::Error) -> String {
+    let key = error.path.join("_");
+    let variable = if key.is_empty() { "VITAE_*".to_owned() } else { format!("VITAE_{}", key.to_uppercase()) };
+    let accepts = match key.as_str() {
+        "listen" => " (accepts host:port, e.g. 127.0.0.1:8080)",
+        "log_format" => " (accepts text or json)",
+        "migrate_on_start" => " (accepts true or false)",
+        k if k.starts_with("pool_") && (k.ends_with("_timeout")) => " (accepts a duration, e.g. 2s or 500ms)",
+        "statement_timeout" | "slow_statement_threshold" => " (accepts a duration, e.g. 30s or 1500ms)",
+        k if k.ends_with("_connections") => " (accepts a whole number)",
+        _ => "",
+    };
+    let source = match &error.metadata {
+        Some(meta) if meta.name.contains("TOML") => " in the config file",
+        _ => "",
+    };
+    format!("{variable}{source}: {}{accepts}", error.kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_match_the_documented_pool_settings() {
+        let config = Config::default();
+        assert_eq!(config.pool_max_connections, 10);
+        assert_eq!(config.pool_idle_timeout, Duration::from_secs(30));
+        assert_eq!(config.pool_acquire_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn environment_variables_override_defaults() {
+        Jail::expect_with(|jail| {
+            jail.set_env("VITAE_POOL_MAX_CONNECTIONS", "25");
+            jail.set_env("VITAE_POOL_ACQUIRE_TIMEOUT", "750ms");
+            jail.set_env("VITAE_LOG_FORMAT", "json");
+            let config = Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
+            assert_eq!(config.pool_max_connections, 25);
+            assert_eq!(config.pool_acquire_timeout, Duration::from_millis(750));
+            assert_eq!(config.log_format, LogFormat::Json);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_invalid_value_names_the_variable_and_what_it_accepts() {
+        Jail::expect_with(|jail| {
+            jail.set_env("VITAE_POOL_MAX_CONNECTIONS", "many");
+            let error = Config::from_figment(Config::figment(None)).expect_err("must fail").to_string();
+            assert!(error.contains("VITAE_POOL_MAX_CONNECTIONS"), "{error}");
+            assert!(error.contains("whole number"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_config_file_is_read_and_the_environment_wins_over_it() {
+        Jail::expect_with(|jail| {
+            jail.create_file("vitae.toml", "pool_max_connections = 7\nlisten = \"0.0.0.0:9000\"")?;
+            jail.set_env("VITAE_LISTEN", "127.0.0.1:9001");
+            let config = Config::from_figment(Config::figment(Some("vitae.toml".into())))
+                .map_err(|e| e.to_string())?;
+            assert_eq!(config.pool_max_connections, 7);
+            assert_eq!(config.listen.port(), 9001);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn printed_configuration_masks_passwords() {
+        let config = Config::default();
+        let lines = config.masked_env_lines().join("\n");
+        assert!(lines.contains("VITAE_DATABASE_URL=postgres://vitae_app:********@127.0.0.1:54329/vitae"), "{lines}");
+        assert!(!lines.contains("vitae_app:vitae_app"), "{lines}");
+    }
+}

@@ -1,0 +1,126 @@
+//! The layers around every route: request ids, tracing, limits, and the guarantee that every error
+//! leaves as `application/problem+json` (axum's own rejections are plain text; this renders them).
+
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use super::problem::{ApiError, ErrorCode, Problem, PROBLEM_JSON};
+use crate::state::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Error bodies larger than this are not rewritten (none of ours comes close).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+pub fn wrap(routes: Router, _state: &AppState) -> Router {
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                    )
+                }),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(from_fn(render_problems))
+            .layer(CatchPanicLayer::custom(|_| {
+                ApiError::internal("handler panicked").into_response()
+            })),
+    )
+}
+
+/// Unknown routes answer 404 problem+json.
+pub async fn fallback_not_found() -> ApiError {
+    ApiError::not_found().with_detail("no such route")
+}
+
+/// Makes every error response a problem document carrying the request id.
+async fn render_problems(request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let is_problem = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    let bytes = to_bytes(body, MAX_ERROR_BODY).await.unwrap_or_default();
+
+    let mut problem: serde_json::Value = if is_problem {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| problem_for(status, None))
+    } else {
+        // A plain-text rejection from axum or a layer: keep its message for 4xx (it says what was
+        // wrong with the request, e.g. where the JSON broke); never for 5xx.
+        let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+        let detail = (status.is_client_error() && !text.is_empty()).then_some(text);
+        problem_for(status, detail)
+    };
+    if let (Some(id), Some(object)) = (request_id, problem.as_object_mut()) {
+        object.insert("request_id".into(), id.into());
+    }
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if status == StatusCode::METHOD_NOT_ALLOWED && !parts.headers.contains_key(header::ALLOW) {
+        // axum sets Allow itself; nothing to add.
+    }
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    Response::from_parts(parts, Body::from(body))
+}
+
+fn problem_for(status: StatusCode, detail: Option<String>) -> serde_json::Value {
+    let code = match status {
+        StatusCode::BAD_REQUEST => ErrorCode::MalformedRequest,
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::CONFLICT => ErrorCode::Conflict,
+        StatusCode::PRECONDITION_FAILED => ErrorCode::PreconditionFailed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::Unavailable,
+        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => ErrorCode::Timeout,
+        s if s.is_client_error() => ErrorCode::MalformedRequest,
+        _ => ErrorCode::Internal,
+    };
+    let mut error = ApiError::new(code);
+    error.detail = detail;
+    let mut problem: Problem = error.to_problem(None);
+    // Keep the real status (e.g. 408 or 504) even where the code groups it with others.
+    problem.status = status.as_u16();
+    serde_json::to_value(problem).unwrap_or_default()
+}
+
+/// How long a request may take before it is answered 503 (bounded work per request).
+pub fn request_timeout(timeout: Duration) -> tower_http::timeout::TimeoutLayer {
+    tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout)
+}

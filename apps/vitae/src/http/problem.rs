@@ -1,0 +1,271 @@
+//! Every error the API returns is an RFC 9457 `application/problem+json` document. The table in
+//! [`ErrorCode`] gives each kind of error its status, stable `type` URI and title; internals are
+//! logged, never returned.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use vitae_repository::RepoError;
+
+/// Media type of error bodies.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The kinds of error the API returns. Clients may rely on `code` and `type`; `title` and `detail`
+/// are for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    MalformedRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PreconditionFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    RateLimited,
+    Unavailable,
+    Timeout,
+    Internal,
+}
+
+impl ErrorCode {
+    /// (status, code, title): one row per kind of error.
+    const fn row(self) -> (StatusCode, &'static str, &'static str) {
+        use ErrorCode::*;
+        match self {
+            MalformedRequest => (StatusCode::BAD_REQUEST, "malformed_request", "The request could not be parsed"),
+            Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "A valid API key is required"),
+            Forbidden => (StatusCode::FORBIDDEN, "forbidden", "The API key lacks the scope this needs"),
+            NotFound => (StatusCode::NOT_FOUND, "not_found", "No such resource"),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed on this resource"),
+            Conflict => (StatusCode::CONFLICT, "conflict", "The request conflicts with existing data"),
+            PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", "The resource has changed since it was read"),
+            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),
+            UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported content type"),
+            ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields"),
+            RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
+            Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is temporarily unavailable"),
+            Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout", "The request took too long"),
+            Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+        }
+    }
+
+    pub const fn status(self) -> StatusCode {
+        self.row().0
+    }
+
+    pub const fn code(self) -> &'static str {
+        self.row().1
+    }
+
+    pub const fn title(self) -> &'static str {
+        self.row().2
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("urn:vitae:problem:{}", self.code().replace('_', "-"))
+    }
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where the value is: a JSON pointer-like path such as `experiences[2].end_date`, a query
+    /// parameter name, or a header name.
+    #[schema(example = "display_name")]
+    pub field: String,
+    /// A stable code: `required`, `length`, `range`, `format`, `unknown_field`, `unique`, ...
+    #[schema(example = "length")]
+    pub code: String,
+    /// What is wrong, for people.
+    #[schema(example = "must be 1 to 200 characters")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:vitae:problem:validation-failed",
+    "title": "The request has invalid fields",
+    "status": 422,
+    "detail": "1 field is invalid",
+    "code": "validation_failed",
+    "errors": [{"field": "display_name", "code": "length", "message": "must be 1 to 200 characters"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of error; stable.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The kind of error, as a short stable code.
+    pub code: String,
+    /// The invalid fields (validation errors and conflicts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The request id, as in the `x-request-id` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Extension members particular to some errors (RFC 9457 section 3.2).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The error type of every handler.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: Option<String>,
+    pub errors: Vec<FieldError>,
+    /// Seconds, for 429 and 503.
+    pub retry_after: Option<u64>,
+    /// What went wrong inside; logged, never sent.
+    pub internal: Option<String>,
+    /// Extension members for the problem document.
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            detail: None,
+            errors: Vec::new(),
+            retry_after: None,
+            internal: None,
+            extensions: serde_json::Map::new(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_extension(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.to_owned(), value);
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound)
+    }
+
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::MalformedRequest).with_detail(detail)
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => format!("{}: {}", errors[0].field, errors[0].message),
+            n => format!("{n} fields are invalid"),
+        };
+        Self { errors, ..Self::new(ErrorCode::ValidationFailed).with_detail(detail) }
+    }
+
+    pub fn field(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let error = FieldError::new(field, "unique", message);
+        Self {
+            detail: Some(format!("{}: {}", error.field, error.message)),
+            errors: vec![error],
+            ..Self::new(ErrorCode::Conflict)
+        }
+    }
+
+    pub fn internal(what: impl Into<String>) -> Self {
+        Self { internal: Some(what.into()), ..Self::new(ErrorCode::Internal) }
+    }
+
+    pub fn unavailable(what: impl Into<String>) -> Self {
+        Self {
+            internal: Some(what.into()),
+            ..Self::new(ErrorCode::Unavailable)
+                .with_detail("the database is unreachable; try again shortly")
+                .retry_after(2)
+        }
+    }
+
+    pub fn to_problem(&self, request_id: Option<String>) -> Problem {
+        Problem {
+            type_uri: self.code.type_uri(),
+            title: self.code.title().into(),
+            status: self.code.status().as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.code().into(),
+            errors: self.errors.clone(),
+            request_id,
+            extensions: self.extensions.clone(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Some(internal) = &self.internal {
+            if self.code == ErrorCode::Internal {
+                tracing::error!(error = %internal, "request failed");
+            } else {
+                tracing::warn!(error = %internal, code = self.code.code(), "request refused");
+            }
+        }
+        // The request id is added by the problem-rendering middleware, which knows it.
+        let problem = self.to_problem(None);
+        let mut response = (self.code.status(), axum::Json(problem)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// Repository errors other than constraint conflicts (which each caller maps to its own field).
+impl From<RepoError> for ApiError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::NotFound => Self::not_found(),
+            RepoError::VersionMismatch => Self::new(ErrorCode::PreconditionFailed)
+                .with_detail("If-Match does not match the current ETag; read the resource again"),
+            RepoError::Unavailable(e) => Self::unavailable(e.to_string()),
+            RepoError::Timeout => Self {
+                internal: Some("statement timeout".into()),
+                ..Self::new(ErrorCode::Timeout).with_detail("the query ran past its time limit").retry_after(1)
+            },
+            RepoError::Conflict { constraint } => {
+                Self::conflict("", "conflicts with existing data").with_internal(constraint)
+            }
+            RepoError::Constraint { constraint } => Self::internal(format!("constraint {constraint}")),
+            RepoError::Database(e) => Self::internal(e.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    fn with_internal(mut self, what: String) -> Self {
+        self.internal = Some(what);
+        self
+    }
+}

@@ -1,0 +1,79 @@
+//! Building and running the server. `Application::build` binds the listener first, so callers
+//! (tests) can ask for port 0 and learn the real port before serving.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use vitae_repository::{migrate, Pools};
+
+use crate::config::Config;
+use crate::http;
+use crate::state::{App, AppState};
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let pools = connect(&config)?;
+        if config.migrate_on_start {
+            match &pools.owner {
+                Some(owner) => migrate::up(owner)
+                    .await
+                    .context("applying migrations at start-up (VITAE_OWNER_DATABASE_URL)")?,
+                None => tracing::warn!(
+                    "VITAE_MIGRATE_ON_START is set but VITAE_OWNER_DATABASE_URL is not; skipping migrations"
+                ),
+            }
+        }
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {} (VITAE_LISTEN)", config.listen))?;
+        let state = AppState(Arc::new(App { config, pools }));
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests finish
+    /// and closes the pools.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let router = http::router(self.state.clone());
+        tracing::info!(address = %self.local_addr(), "serving");
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")?;
+        self.state.pools.close().await;
+        Ok(())
+    }
+}
+
+/// Opens the pools (lazily: nothing connects until first use).
+pub fn connect(config: &Config) -> anyhow::Result<Pools> {
+    let primary = config
+        .database(&config.database_url)
+        .pool()
+        .context("VITAE_DATABASE_URL is not a valid PostgreSQL URL")?;
+    let read = match &config.read_database_url {
+        Some(url) => config.database(url).pool().context("VITAE_READ_DATABASE_URL is not a valid PostgreSQL URL")?,
+        None => primary.clone(),
+    };
+    let owner = match config.owner_database() {
+        Some(settings) => Some(settings.pool().context("VITAE_OWNER_DATABASE_URL is not a valid PostgreSQL URL")?),
+        None => None,
+    };
+    Ok(Pools { primary, read, owner })
+}

@@ -1,0 +1,60 @@
+//! Errors of the repository layer. Constraint violations keep the constraint's name so the API can
+//! map it to the field at fault; everything else is an internal error the caller logs.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum RepoError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the write; `constraint` names it (see the migrations).
+    #[error("unique constraint {constraint} violated")]
+    Conflict { constraint: String },
+    /// A check or foreign-key constraint refused the write.
+    #[error("constraint {constraint} violated")]
+    Constraint { constraint: String },
+    /// The row changed since the version the caller read.
+    #[error("version mismatch")]
+    VersionMismatch,
+    /// The database could not be reached in time (pool timeout, connection refused or lost).
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    /// A statement ran past `statement_timeout`.
+    #[error("statement timed out")]
+    Timeout,
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for RepoError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => Self::Unavailable(error),
+            sqlx::Error::Database(db) => {
+                let constraint = db.constraint().unwrap_or_default().to_owned();
+                match db.code().as_deref() {
+                    Some("23505") => Self::Conflict { constraint },
+                    Some("23514" | "23503" | "23502") => Self::Constraint { constraint },
+                    Some("57014") => Self::Timeout,
+                    // admin_shutdown, crash_shutdown, cannot_connect_now: the server is going away.
+                    Some("57P01" | "57P02" | "57P03") => Self::Unavailable(error),
+                    _ => Self::Database(error),
+                }
+            }
+            _ => Self::Database(error),
+        }
+    }
+}
+
+impl RepoError {
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+pub type RepoResult<T> = Result<T, RepoError>;

@@ -1,0 +1,61 @@
+//! Tenant-scoped transactions. Row-level security admits only rows whose `tenant_id` equals the
+//! transaction's `app.tenant_id`; `TenantTx` is the only way this crate hands out a transaction on
+//! tenant data, and it sets that once, with SET LOCAL, so it ends with the transaction.
+
+use std::ops::{Deref, DerefMut};
+
+use sqlx::{AssertSqlSafe, PgPool, PgTransaction};
+use uuid::Uuid;
+
+use crate::error::RepoResult;
+
+pub struct TenantTx {
+    tx: PgTransaction<'static>,
+    tenant_id: Uuid,
+}
+
+impl TenantTx {
+    /// Begins a transaction confined to `tenant_id`, in one round trip.
+    pub async fn begin(pool: &PgPool, tenant_id: Uuid) -> RepoResult<Self> {
+        // A Uuid prints as hex and dashes only, so it is safe inside the literal.
+        let statement = format!("begin; set local app.tenant_id = '{tenant_id}'");
+        let tx = pool.begin_with(AssertSqlSafe(statement)).await?;
+        Ok(Self { tx, tenant_id })
+    }
+
+    /// Begins a read-only transaction confined to `tenant_id` (for searches and plain reads, which
+    /// may be served by a replica).
+    pub async fn begin_read_only(pool: &PgPool, tenant_id: Uuid) -> RepoResult<Self> {
+        let statement =
+            format!("begin transaction read only; set local app.tenant_id = '{tenant_id}'");
+        let tx = pool.begin_with(AssertSqlSafe(statement)).await?;
+        Ok(Self { tx, tenant_id })
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    pub async fn commit(self) -> RepoResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> RepoResult<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+impl Deref for TenantTx {
+    type Target = sqlx::PgConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl DerefMut for TenantTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}

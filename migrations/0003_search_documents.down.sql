@@ -1,0 +1,2 @@
+drop table if exists vitae.document_embeddings;
+drop table if exists vitae.search_documents;

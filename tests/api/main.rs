@@ -1,0 +1,7 @@
+//! Black-box tests of Vitae: through HTTP (and, for the storage guarantees, through SQL as the
+//! service's own role) against a real PostgreSQL. One binary, so the harness is compiled once.
+
+mod health;
+mod migrations;
+mod provisioning;
+mod tenancy;
