@@ -1,0 +1,60 @@
+//! A query-embedding cache: paging through results and repeating a query do not run the model
+//! again. Keyed by model id and the normalised query (whitespace collapsed, lower-cased: the local
+//! model is uncased, so this changes nothing it computes).
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+use lru::LruCache;
+
+use crate::{EmbedError, Embedder};
+
+pub struct QueryCache {
+    entries: Mutex<LruCache<(String, String), Arc<Vec<f32>>>>,
+}
+
+impl QueryCache {
+    pub fn new(capacity: usize) -> Self {
+        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
+        Self { entries: Mutex::new(LruCache::new(capacity)) }
+    }
+
+    pub fn normalise(query: &str) -> String {
+        query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    }
+
+    /// The embedding of `query`, from the cache or from `embedder`. Reports whether it was cached.
+    pub async fn embed_query(
+        &self,
+        embedder: &dyn Embedder,
+        query: &str,
+    ) -> Result<(Arc<Vec<f32>>, bool), EmbedError> {
+        let key = (embedder.model_id().to_owned(), Self::normalise(query));
+        if let Some(hit) = self.lock().get(&key) {
+            metrics::counter!("vitae_query_cache_total", "result" => "hit").increment(1);
+            return Ok((Arc::clone(hit), true));
+        }
+        metrics::counter!("vitae_query_cache_total", "result" => "miss").increment(1);
+        let vector = embedder
+            .embed(vec![key.1.clone()])
+            .await?
+            .pop()
+            .ok_or_else(|| EmbedError::Provider("no vector returned".into()))?;
+        let vector = Arc::new(vector);
+        self.lock().put(key, Arc::clone(&vector));
+        Ok((vector, false))
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<(String, String), Arc<Vec<f32>>>> {
+        // A panic while holding the lock leaves a consistent LRU; keep using it.
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

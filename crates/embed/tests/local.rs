@@ -1,0 +1,82 @@
+//! The local provider as the service uses it: asynchronous, on its workers, with the query cache.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use vitae_embed::cache::QueryCache;
+use vitae_embed::local::{LocalEmbedder, MiniLm};
+use vitae_embed::Embedder;
+
+fn model_dir() -> PathBuf {
+    std::env::var_os("VITAE_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.local/models/all-MiniLM-L6-v2")
+    })
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[tokio::test]
+async fn workers_give_the_same_vectors_as_the_model_on_one_thread_in_input_order() {
+    let embedder = LocalEmbedder::load(&model_dir(), 2, 4).expect("model");
+    let texts: Vec<String> = (0..23)
+        .map(|i| format!("profile number {i} {}", "with more words ".repeat(i % 7)))
+        .collect();
+    let got = embedder.embed(texts.clone()).await.expect("embed");
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let want = MiniLm::load(&model_dir()).expect("model").embed(&refs).expect("embed");
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert!(cosine(g, w) > 0.99999);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_callers_share_the_workers() {
+    let embedder = Arc::new(LocalEmbedder::load(&model_dir(), 2, 8).expect("model"));
+    let calls = (0..8).map(|i| {
+        let embedder = Arc::clone(&embedder);
+        tokio::spawn(async move { embedder.embed(vec![format!("query {i}"); 3]).await })
+    });
+    for call in calls {
+        let vectors = call.await.expect("task").expect("embed");
+        assert_eq!(vectors.len(), 3);
+    }
+    assert_eq!(embedder.worker_count(), 2, "every worker returned to the pool");
+}
+
+#[tokio::test]
+async fn meaning_is_captured_synonyms_score_higher_than_unrelated_text() {
+    let embedder = LocalEmbedder::load(&model_dir(), 1, 8).expect("model");
+    let v = embedder
+        .embed(vec!["software developer".into(), "computer programmer".into(), "pastry chef".into()])
+        .await
+        .expect("embed");
+    assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]) + 0.2);
+}
+
+#[tokio::test]
+async fn the_query_cache_embeds_a_normalised_query_once() {
+    let embedder = LocalEmbedder::load(&model_dir(), 1, 8).expect("model");
+    let cache = QueryCache::new(16);
+    let (first, hit) = cache.embed_query(&embedder, "Rust   Engineer").await.expect("embed");
+    assert!(!hit);
+    let (second, hit) = cache.embed_query(&embedder, "  rust engineer ").await.expect("embed");
+    assert!(hit, "same query after normalisation");
+    assert_eq!(first, second);
+    assert_eq!(cache.len(), 1);
+    let direct = embedder.embed(vec!["Rust Engineer".into()]).await.expect("embed");
+    assert!(cosine(&first, &direct[0]) > 0.99999, "normalising changes nothing for an uncased model");
+}
+
+#[tokio::test]
+async fn the_query_cache_forgets_the_least_recently_used() {
+    let embedder = LocalEmbedder::load(&model_dir(), 1, 8).expect("model");
+    let cache = QueryCache::new(2);
+    for q in ["a", "b", "a", "c"] {
+        cache.embed_query(&embedder, q).await.expect("embed");
+    }
+    assert!(cache.embed_query(&embedder, "a").await.expect("embed").1, "a was used recently");
+    assert!(!cache.embed_query(&embedder, "b").await.expect("embed").1, "b was evicted");
+}
