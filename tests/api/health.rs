@@ -40,6 +40,8 @@ async fn the_server_migrates_an_empty_database_at_start_up() {
     config.database_url = db.app_url();
     config.owner_database_url = Some(db.owner_url());
     config.migrate_on_start = true;
+    config.model_dir = vitae_tests::pg_tools::model_dir();
+    config.embedding_workers = 1;
     let app = vitae::Application::build(config).await.expect("build migrates");
     let address = app.local_addr();
     let server = tokio::spawn(app.run_until(std::future::pending()));

@@ -1,7 +1,12 @@
 //! Black-box tests of Vitae: through HTTP (and, for the storage guarantees, through SQL as the
 //! service's own role) against a real PostgreSQL. One binary, so the harness is compiled once.
 
+mod auth;
+mod errors;
 mod health;
+mod masks;
+mod parts;
+mod profiles;
 mod migrations;
 mod provisioning;
 mod tenancy;

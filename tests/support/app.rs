@@ -34,6 +34,9 @@ impl TestApp {
         config.owner_database_url = Some(db.owner_url());
         // The template already carries every migration.
         config.migrate_on_start = false;
+        config.model_dir = crate::pg_tools::model_dir();
+        // Tests run in parallel processes on few cores: one embedding worker each.
+        config.embedding_workers = 1;
         adjust(&mut config);
         let app = Application::build(config).await.expect("building the application");
         let address = app.local_addr();
@@ -53,6 +56,47 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
+    }
+
+    /// A new tenant with one key of each scope.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        let pool = vitae_repository::DatabaseSettings::new(self.db.app_url()).pool().expect("pool");
+        let tenant = vitae_repository::tenants::create(&pool, name).await.expect("creating a tenant");
+        let mut keys = Vec::new();
+        for scope in ["read", "write", "admin"] {
+            let key = vitae::auth::generate();
+            let mut tx = vitae_repository::TenantTx::begin(&pool, tenant.id).await.expect("tx");
+            vitae_repository::tenants::insert_key(&mut tx, key.id, scope, &key.secret_hash, &[scope.to_owned()])
+                .await
+                .expect("creating a key");
+            tx.commit().await.expect("commit");
+            keys.push(key.token);
+        }
+        pool.close().await;
+        let [read, write, admin] = <[String; 3]>::try_from(keys).expect("three keys");
+        Tenant { id: tenant.id, read, write, admin }
+    }
+
+    pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path)).bearer_auth(key)
+    }
+
+    pub fn post(&self, path: &str, key: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(key).json(body)
+    }
+
+    pub fn patch(&self, path: &str, key: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.http.patch(self.url(path)).bearer_auth(key).json(body)
+    }
+
+    pub fn delete(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.delete(self.url(path)).bearer_auth(key)
+    }
+
+    /// Creates a profile with the write key and returns its body (panics unless 201).
+    pub async fn create_profile(&self, tenant: &Tenant, body: serde_json::Value) -> serde_json::Value {
+        let response = self.post("/v1/profiles", &tenant.write, &body).send().await.expect("request");
+        expect_json(response, 201).await
     }
 
     /// Stops the server the way SIGTERM does and waits for it to finish.
@@ -76,6 +120,46 @@ impl Drop for TestApp {
             handle.abort();
         }
     }
+}
+
+/// A tenant and a key of each scope.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: uuid::Uuid,
+    pub read: String,
+    pub write: String,
+    pub admin: String,
+}
+
+/// The JSON body of a response with status `status` (panics with the body otherwise).
+pub async fn expect_json(response: reqwest::Response, status: u16) -> serde_json::Value {
+    let actual = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts a problem+json response with this status and code; returns the document.
+pub async fn expect_problem(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = expect_json(response, status).await;
+    assert_eq!(content_type, "application/problem+json", "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status, "{body}");
+    body
+}
+
+/// The fields a 422 (or 409) problem names.
+pub fn problem_fields(problem: &serde_json::Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }
 
 /// Logs only when asked for: `TEST_LOG=debug cargo test ...`.

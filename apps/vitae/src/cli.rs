@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
-use vitae_repository::migrate;
+use vitae_repository::{migrate, tenants, RepoError, TenantTx};
+
+use crate::auth::{self, Scope};
 
 use crate::config::Config;
 use crate::startup::{self, Application};
@@ -29,6 +31,55 @@ enum Command {
     },
     /// Print the effective configuration, secrets masked.
     Config,
+    /// Print the OpenAPI document (openapi/openapi.json is its copy).
+    Openapi,
+    /// Manage tenants.
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+    /// Manage API keys.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TenantAction {
+    /// Create a tenant and print its id.
+    Create {
+        /// A unique name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyAction {
+    /// Create an API key and print it (shown this once; only its hash is stored).
+    Create {
+        /// The tenant's id or name.
+        #[arg(long)]
+        tenant: String,
+        /// Comma-separated: read, write, admin.
+        #[arg(long, value_delimiter = ',', default_value = "read")]
+        scopes: Vec<String>,
+        /// A label to recognise the key by.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Revoke an API key: it stops working at once.
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        /// The key's id (the part after `vitae_`, or the UUID).
+        id: String,
+    },
+    /// List a tenant's keys (never their secrets).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,6 +128,12 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Openapi => {
+            println!("{}", crate::http::document().to_pretty_json().context("serialising the document")?);
+            Ok(())
+        }
+        Command::Tenant { action } => tenant_command(config, action).await,
+        Command::Key { action } => key_command(config, action).await,
     }
 }
 
@@ -149,5 +206,79 @@ async fn migrate_command(config: Config, action: MigrateAction) -> anyhow::Resul
         }
     }
     owner.close().await;
+    Ok(())
+}
+
+async fn tenant_command(config: Config, action: TenantAction) -> anyhow::Result<()> {
+    let pools = startup::connect(&config)?;
+    match action {
+        TenantAction::Create { name } => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                bail!("a tenant name is 1 to 100 characters");
+            }
+            match tenants::create(&pools.primary, name).await {
+                Ok(tenant) => println!("created tenant {} ({})", tenant.name, tenant.id),
+                Err(RepoError::Conflict { .. }) => bail!("a tenant named {name:?} exists"),
+                Err(e) => return Err(e).context("creating the tenant"),
+            }
+        }
+    }
+    pools.close().await;
+    Ok(())
+}
+
+async fn key_command(config: Config, action: KeyAction) -> anyhow::Result<()> {
+    let pools = startup::connect(&config)?;
+    let find = |tenant: String| {
+        let pool = pools.primary.clone();
+        async move {
+            tenants::find(&pool, &tenant).await.map_err(|e| match e {
+                RepoError::NotFound => anyhow::anyhow!("no tenant {tenant:?} (give its id or name)"),
+                e => anyhow::Error::new(e).context("finding the tenant"),
+            })
+        }
+    };
+    match action {
+        KeyAction::Create { tenant, scopes, name } => {
+            let tenant = find(tenant).await?;
+            let mut parsed = Vec::new();
+            for scope in &scopes {
+                match Scope::parse(scope) {
+                    Some(s) => parsed.push(s.as_str().to_owned()),
+                    None => bail!("unknown scope {scope:?}: use read, write or admin"),
+                }
+            }
+            let key = auth::generate();
+            let mut tx = TenantTx::begin(&pools.primary, tenant.id).await?;
+            tenants::insert_key(&mut tx, key.id, &name, &key.secret_hash, &parsed).await?;
+            tx.commit().await?;
+            eprintln!("created key {} for tenant {} with scopes {}", key.id, tenant.name, parsed.join(","));
+            eprintln!("it is shown this once; store it now:");
+            println!("{}", key.token);
+        }
+        KeyAction::Revoke { tenant, id } => {
+            let tenant = find(tenant).await?;
+            let id = id.strip_prefix("vitae_").map(|rest| rest.split('_').next().unwrap_or_default()).unwrap_or(&id);
+            let id = uuid::Uuid::try_parse(id).context("a key id is a UUID")?;
+            let mut tx = TenantTx::begin(&pools.primary, tenant.id).await?;
+            let key = tenants::revoke_key(&mut tx, id).await.map_err(|e| match e {
+                RepoError::NotFound => anyhow::anyhow!("tenant {} has no key {id}", tenant.name),
+                e => anyhow::Error::new(e),
+            })?;
+            tx.commit().await?;
+            println!("revoked key {} at {}", key.id, key.revoked_at.map(|t| t.to_rfc3339()).unwrap_or_default());
+        }
+        KeyAction::List { tenant } => {
+            let tenant = find(tenant).await?;
+            let mut tx = TenantTx::begin_read_only(&pools.primary, tenant.id).await?;
+            for key in tenants::list_keys(&mut tx).await? {
+                let state = key.revoked_at.map(|t| format!("revoked {}", t.to_rfc3339())).unwrap_or_else(|| "active".into());
+                println!("{}  {:<20} {:<16} {state}", key.id, key.name, key.scopes.join(","));
+            }
+            tx.commit().await?;
+        }
+    }
+    pools.close().await;
     Ok(())
 }

@@ -40,10 +40,49 @@ pub struct Config {
     #[serde(with = "humantime_serde")]
     pub slow_statement_threshold: Duration,
 
+    /// `local` (all-MiniLM-L6-v2 in-process) or `openai` (any OpenAI-compatible endpoint).
+    pub embedding_provider: EmbeddingProvider,
+    /// Folder with model.safetensors, tokenizer.json and config.json (local provider).
+    pub model_dir: PathBuf,
+    /// Local embedding workers, one thread each (0: one per core).
+    pub embedding_workers: usize,
+    /// Texts per model forward pass (local) or per request (openai).
+    pub embedding_batch_size: usize,
+    /// Base URL of the OpenAI-compatible API, e.g. https://api.openai.com/v1.
+    pub openai_base_url: String,
+    pub openai_model: String,
+    /// Sent as a bearer token; read from the environment, never printed.
+    pub openai_api_key: Option<String>,
+    #[serde(with = "humantime_serde")]
+    pub openai_timeout: Duration,
+    pub openai_max_retries: u32,
+    /// Query embeddings kept for repeated queries and paging.
+    pub query_cache_size: usize,
+
+    /// Largest request body, in bytes (bulk imports have their own limit).
+    pub body_limit_bytes: usize,
+    /// Largest bulk-import body, in bytes.
+    pub import_body_limit_bytes: usize,
+    /// Requests running longer are answered 503.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// Requests per second allowed per API key (0: no limit), and the burst above it.
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
+    /// Browser origins allowed to call the API (comma-separated; none by default).
+    pub cors_origins: Vec<String>,
+
     /// `text` or `json`.
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `vitae=debug,sqlx=warn`.
     pub log_filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmbeddingProvider {
+    Local,
+    Openai,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +110,22 @@ impl Default for Config {
             pool_acquire_timeout: Duration::from_secs(2),
             statement_timeout: Duration::from_secs(30),
             slow_statement_threshold: Duration::from_secs(1),
+            embedding_provider: EmbeddingProvider::Local,
+            model_dir: PathBuf::from(".local/models/all-MiniLM-L6-v2"),
+            embedding_workers: 0,
+            embedding_batch_size: 32,
+            openai_base_url: "https://api.openai.com/v1".into(),
+            openai_model: "text-embedding-3-small".into(),
+            openai_api_key: None,
+            openai_timeout: Duration::from_secs(30),
+            openai_max_retries: 4,
+            query_cache_size: 10_000,
+            body_limit_bytes: 1024 * 1024,
+            import_body_limit_bytes: 64 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            rate_limit_per_second: 100,
+            rate_limit_burst: 200,
+            cors_origins: Vec::new(),
             log_format: LogFormat::Text,
             log_filter: "info,sqlx::postgres::notice=warn".into(),
         }
@@ -92,7 +147,15 @@ impl Config {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment.merge(Env::prefixed("VITAE_").ignore(&["CONFIG"]).lowercase(true))
+        figment = figment.merge(Env::prefixed("VITAE_").ignore(&["config", "cors_origins"]));
+        // Lists are comma-separated in the environment: VITAE_CORS_ORIGINS=https://a.example,https://b.example
+        let cors = std::env::var("VITAE_CORS_ORIGINS").ok().map(|v| {
+            v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>()
+        });
+        if let Some(origins) = cors {
+            figment = figment.merge(Serialized::default("cors_origins", origins));
+        }
+        figment
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
@@ -175,6 +238,10 @@ fn describe_error(error: figment::Error) -> String {
     let accepts = match key.as_str() {
         "listen" => " (accepts host:port, e.g. 127.0.0.1:8080)",
         "log_format" => " (accepts text or json)",
+        "embedding_provider" => " (accepts local or openai)",
+        "request_timeout" | "openai_timeout" => " (accepts a duration, e.g. 30s)",
+        k if k.ends_with("_bytes") || k.ends_with("_size") || k.ends_with("_workers") || k.starts_with("rate_limit")
+            || k.ends_with("_retries") => " (accepts a whole number)",
         "migrate_on_start" => " (accepts true or false)",
         k if k.starts_with("pool_") && (k.ends_with("_timeout")) => " (accepts a duration, e.g. 2s or 500ms)",
         "statement_timeout" | "slow_statement_threshold" => " (accepts a duration, e.g. 30s or 1500ms)",
@@ -207,10 +274,12 @@ mod tests {
             jail.set_env("VITAE_POOL_MAX_CONNECTIONS", "25");
             jail.set_env("VITAE_POOL_ACQUIRE_TIMEOUT", "750ms");
             jail.set_env("VITAE_LOG_FORMAT", "json");
+            jail.set_env("VITAE_CORS_ORIGINS", "https://a.example, https://b.example");
             let config = Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
             assert_eq!(config.pool_max_connections, 25);
             assert_eq!(config.pool_acquire_timeout, Duration::from_millis(750));
             assert_eq!(config.log_format, LogFormat::Json);
+            assert_eq!(config.cors_origins, vec!["https://a.example", "https://b.example"]);
             Ok(())
         });
     }

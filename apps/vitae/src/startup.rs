@@ -8,10 +8,14 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use vitae_embed::local::LocalEmbedder;
+use vitae_embed::openai::{OpenAiEmbedder, OpenAiSettings};
+use vitae_embed::Embedder;
 use vitae_repository::{migrate, Pools};
 
-use crate::config::Config;
+use crate::config::{Config, EmbeddingProvider};
 use crate::http;
+use crate::service::indexer::Indexer;
 use crate::state::{App, AppState};
 
 pub struct Application {
@@ -32,10 +36,11 @@ impl Application {
                 ),
             }
         }
+        let embedder = embedder(&config).await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {} (VITAE_LISTEN)", config.listen))?;
-        let state = AppState(Arc::new(App { config, pools }));
+        let state = AppState(Arc::new(App::new(config, pools, Indexer::new(embedder))));
         Ok(Self { listener, state })
     }
 
@@ -76,4 +81,32 @@ pub fn connect(config: &Config) -> anyhow::Result<Pools> {
         None => None,
     };
     Ok(Pools { primary, read, owner })
+}
+
+/// The configured embedding provider, ready to use (the local model is loaded here).
+pub async fn embedder(config: &Config) -> anyhow::Result<Arc<dyn Embedder>> {
+    Ok(match config.embedding_provider {
+        EmbeddingProvider::Local => {
+            let (dir, workers, batch) = (config.model_dir.clone(), config.embedding_workers, config.embedding_batch_size);
+            let embedder = tokio::task::spawn_blocking(move || LocalEmbedder::load(&dir, workers, batch))
+                .await
+                .context("loading the embedding model")?
+                .context("loading the embedding model (VITAE_MODEL_DIR)")?;
+            tracing::info!(model = embedder.model_id(), workers = embedder.worker_count(), "embedding model loaded");
+            Arc::new(embedder)
+        }
+        EmbeddingProvider::Openai => Arc::new(
+            OpenAiEmbedder::new(OpenAiSettings {
+                base_url: config.openai_base_url.clone(),
+                model: config.openai_model.clone(),
+                api_key: config.openai_api_key.clone(),
+                dimensions: vitae_embed::local::DIMENSIONS,
+                batch_size: config.embedding_batch_size,
+                timeout: config.openai_timeout,
+                max_retries: config.openai_max_retries,
+                initial_backoff: std::time::Duration::from_millis(250),
+            })
+            .context("configuring the OpenAI-compatible embedding provider")?,
+        ),
+    })
 }

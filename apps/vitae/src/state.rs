@@ -3,13 +3,43 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use vitae_repository::Pools;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::num::NonZeroU32;
+use uuid::Uuid;
+
+use vitae_embed::cache::QueryCache;
+use vitae_repository::{Pools, RepoResult, TenantTx};
 
 use crate::config::Config;
+use crate::service::indexer::Indexer;
 
 pub struct App {
     pub config: Config,
     pub pools: Pools,
+    pub indexer: Indexer,
+    pub query_cache: QueryCache,
+    pub rate_limiter: Option<DefaultKeyedRateLimiter<Uuid>>,
+}
+
+impl App {
+    pub fn new(config: Config, pools: Pools, indexer: Indexer) -> Self {
+        let rate_limiter = NonZeroU32::new(config.rate_limit_per_second).map(|per_second| {
+            let burst = NonZeroU32::new(config.rate_limit_burst).unwrap_or(per_second);
+            RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
+        });
+        let query_cache = QueryCache::new(config.query_cache_size);
+        Self { config, pools, indexer, query_cache, rate_limiter }
+    }
+
+    /// A transaction for writes (and reads that must see them), on the primary.
+    pub async fn write_tx(&self, tenant_id: Uuid) -> RepoResult<TenantTx> {
+        TenantTx::begin(&self.pools.primary, tenant_id).await
+    }
+
+    /// A read-only transaction, on the read replica when one is configured.
+    pub async fn read_tx(&self, tenant_id: Uuid) -> RepoResult<TenantTx> {
+        TenantTx::begin_read_only(&self.pools.read, tenant_id).await
+    }
 }
 
 /// Cheap to clone; handlers take it with `State<AppState>`.

@@ -1,11 +1,14 @@
 #![doc = include_str!("../README.md")]
 
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod health;
 pub mod migrate;
+pub mod profiles;
 pub mod tenancy;
+pub mod tenants;
 
 pub use db::{DatabaseSettings, Pools};
-pub use error::RepoError;
+pub use error::{RepoError, RepoResult};
 pub use tenancy::TenantTx;

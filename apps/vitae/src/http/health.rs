@@ -8,18 +8,20 @@ use serde_json::json;
 use super::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     status: &'static str,
 }
 
 /// The process is alive and serving HTTP. Touches nothing else, so a database outage never gets
 /// the process restarted.
+#[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "get_health",
+    responses((status = 200, description = "Alive", body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Readiness {
     status: &'static str,
     database: &'static str,
@@ -28,6 +30,8 @@ pub struct Readiness {
 
 /// Ready to take traffic: the database answers `SELECT 1` and carries every migration this build
 /// knows. When not, a 503 problem document says which check failed.
+#[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "get_readiness",
+    responses((status = 200, description = "Ready", body = Readiness)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
     let (database, migrations) = match vitae_repository::health::migrations_current(&state.pools.primary).await {
         Ok(true) => ("ok", "current"),

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use axum::middleware::{from_fn, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -22,7 +23,8 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Error bodies larger than this are not rewritten (none of ours comes close).
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-pub fn wrap(routes: Router, _state: &AppState) -> Router {
+pub fn wrap(routes: Router, state: &AppState) -> Router {
+    let config = &state.config;
     routes.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -42,11 +44,26 @@ pub fn wrap(routes: Router, _state: &AppState) -> Router {
                 }),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(cors(&config.cors_origins))
             .layer(from_fn(render_problems))
+            .layer(request_timeout(config.request_timeout))
+            .layer(axum::extract::DefaultBodyLimit::max(config.body_limit_bytes))
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal("handler panicked").into_response()
             })),
     )
+}
+
+/// Browsers may call the API from the configured origins only (none by default). Preflights are
+/// answered; the headers the API reads and sets are allowed and exposed.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::CACHE_CONTROL, REQUEST_ID])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, REQUEST_ID])
+        .max_age(Duration::from_secs(600))
 }
 
 /// Unknown routes answer 404 problem+json.
@@ -87,8 +104,8 @@ async fn render_problems(request: Request, next: Next) -> Response {
     }
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     parts.headers.remove(header::CONTENT_LENGTH);
-    if status == StatusCode::METHOD_NOT_ALLOWED && !parts.headers.contains_key(header::ALLOW) {
-        // axum sets Allow itself; nothing to add.
+    if status == StatusCode::UNAUTHORIZED {
+        parts.headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     Response::from_parts(parts, Body::from(body))

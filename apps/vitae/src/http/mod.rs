@@ -1,18 +1,46 @@
 //! The HTTP API: routes, extractors, errors, and the middleware around them.
 
+pub mod auth;
+pub mod extract;
 pub mod health;
+pub mod masks;
 pub mod middleware;
+pub mod openapi;
+pub mod parts;
 pub mod problem;
+pub mod profiles;
+pub mod views;
 
 use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::state::AppState;
 
-/// Every route of the service, with its middleware.
+/// Every documented route, and the document describing them.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .merge(profiles::router())
+        .merge(parts::router())
+        .merge(masks::router())
+        .split_for_parts();
+    (router, openapi::finish(doc))
+}
+
+/// The OpenAPI document (`vitae openapi` prints it; `openapi/openapi.json` is its copy).
+pub fn document() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
+/// The whole service: documented routes, `/openapi.json`, the `/docs` page, and middleware.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/healthz", axum::routing::get(health::healthz))
-        .route("/readyz", axum::routing::get(health::readyz))
+    let (routes, doc) = routes();
+    let routes = routes
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
         .fallback(middleware::fallback_not_found)
         .with_state(state.clone());
     middleware::wrap(routes, &state)

@@ -120,7 +120,7 @@ pub struct Problem {
     pub request_id: Option<String>,
     /// Extension members particular to some errors (RFC 9457 section 3.2).
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(ignore)]
     pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -254,18 +254,23 @@ impl From<RepoError> for ApiError {
                 internal: Some("statement timeout".into()),
                 ..Self::new(ErrorCode::Timeout).with_detail("the query ran past its time limit").retry_after(1)
             },
-            RepoError::Conflict { constraint } => {
-                Self::conflict("", "conflicts with existing data").with_internal(constraint)
-            }
+            RepoError::Conflict { constraint } => conflict_for(&constraint),
             RepoError::Constraint { constraint } => Self::internal(format!("constraint {constraint}")),
             RepoError::Database(e) => Self::internal(e.to_string()),
         }
     }
 }
 
-impl ApiError {
-    fn with_internal(mut self, what: String) -> Self {
-        self.internal = Some(what);
-        self
-    }
+/// Which field a unique constraint protects (constraint names are in the migrations).
+fn conflict_for(constraint: &str) -> ApiError {
+    let (field, message) = match constraint {
+        "profiles_external_id_key" => ("external_id", "another profile already has this external_id"),
+        "profiles_slug_key" => ("slug", "no free slug could be derived from this name"),
+        "skills_name_key" => ("name", "this profile already has a skill by this name (case is ignored)"),
+        "masks_slug_key" => ("slug", "this profile already has a mask with this slug"),
+        "masks_one_default_key" => ("is_default", "this profile already has a default mask"),
+        "tenants_name_key" => ("name", "a tenant with this name exists"),
+        _ => ("", "conflicts with existing data"),
+    };
+    ApiError { internal: Some(format!("unique violation on {constraint}")), ..ApiError::conflict(field, message) }
 }

@@ -1,0 +1,76 @@
+//! Authentication as an extractor: handlers that take a [`Principal`] are authenticated, and
+//! every rejection is a problem document (401 with `WWW-Authenticate`, 403, 429 with
+//! `Retry-After`).
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use uuid::Uuid;
+
+use super::problem::{ApiError, ErrorCode};
+use crate::auth::{self, Scope, Scopes};
+use crate::state::AppState;
+
+/// The caller: which tenant, which key, what it may do.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub tenant_id: Uuid,
+    pub key_id: Uuid,
+    pub scopes: Scopes,
+}
+
+impl Principal {
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.scopes.allows(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::Forbidden)
+                .with_detail(format!("this API key lacks the `{}` scope", scope.as_str())))
+        }
+    }
+
+    pub fn can(&self, scope: Scope) -> bool {
+        self.scopes.allows(scope)
+    }
+}
+
+fn unauthorized(detail: &str) -> ApiError {
+    ApiError::new(ErrorCode::Unauthorized).with_detail(detail)
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| unauthorized("send an API key: Authorization: Bearer <key>"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                let (scheme, token) = h.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <key>`"))?;
+        let presented = auth::parse(token).ok_or_else(|| unauthorized("invalid API key"))?;
+
+        let credentials = vitae_repository::tenants::key_credentials(&state.pools.primary, presented.id)
+            .await?
+            .filter(|c| auth::verify(&presented, &c.secret_hash))
+            .ok_or_else(|| unauthorized("invalid API key"))?;
+        if credentials.revoked_at.is_some() {
+            return Err(unauthorized("this API key has been revoked"));
+        }
+        if let Some(limiter) = &state.rate_limiter
+            && let Err(not_until) = limiter.check_key(&presented.id)
+        {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            return Err(ApiError::new(ErrorCode::RateLimited)
+                .with_detail("this API key made too many requests; slow down")
+                .retry_after(wait.as_secs().max(1)));
+        }
+        Ok(Principal { tenant_id: credentials.tenant_id, key_id: presented.id, scopes: Scopes::from_strings(&credentials.scopes) })
+    }
+}

@@ -1,0 +1,4 @@
+//! Application services: what a request does, between its handler and the repository.
+
+pub mod indexer;
+pub mod profiles;
