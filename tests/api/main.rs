@@ -2,8 +2,10 @@
 //! service's own role) against a real PostgreSQL. One binary, so the harness is compiled once.
 
 mod auth;
+mod documents;
 mod errors;
 mod health;
+mod import;
 mod masks;
 mod parts;
 mod profiles;

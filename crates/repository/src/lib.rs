@@ -11,4 +11,5 @@ pub mod tenants;
 
 pub use db::{DatabaseSettings, Pools};
 pub use error::{RepoError, RepoResult};
+pub use sqlx::PgPool;
 pub use tenancy::TenantTx;

@@ -59,3 +59,22 @@ impl DerefMut for TenantTx {
         &mut self.tx
     }
 }
+
+impl TenantTx {
+    /// Marks a point this transaction can roll back to without losing the work before it (one
+    /// line of a bulk import).
+    pub async fn savepoint(&mut self) -> RepoResult<()> {
+        sqlx::query("savepoint vitae_line").execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    pub async fn release_savepoint(&mut self) -> RepoResult<()> {
+        sqlx::query("release savepoint vitae_line").execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    pub async fn rollback_to_savepoint(&mut self) -> RepoResult<()> {
+        sqlx::query("rollback to savepoint vitae_line").execute(&mut *self.tx).await?;
+        Ok(())
+    }
+}

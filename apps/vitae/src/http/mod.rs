@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod extract;
 pub mod health;
+pub mod import;
 pub mod masks;
 pub mod middleware;
 pub mod openapi;
@@ -20,25 +21,26 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::state::AppState;
 
 /// Every documented route, and the document describing them.
-pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+pub fn routes(import_body_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .merge(profiles::router())
         .merge(parts::router())
         .merge(masks::router())
+        .merge(import::router(import_body_limit))
         .split_for_parts();
     (router, openapi::finish(doc))
 }
 
 /// The OpenAPI document (`vitae openapi` prints it; `openapi/openapi.json` is its copy).
 pub fn document() -> utoipa::openapi::OpenApi {
-    routes().1
+    routes(0).1
 }
 
 /// The whole service: documented routes, `/openapi.json`, the `/docs` page, and middleware.
 pub fn router(state: AppState) -> Router {
-    let (routes, doc) = routes();
+    let (routes, doc) = routes(state.config.import_body_limit_bytes);
     let routes = routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
         .fallback(middleware::fallback_not_found)

@@ -1,4 +1,5 @@
 //! Application services: what a request does, between its handler and the repository.
 
+pub mod import;
 pub mod indexer;
 pub mod profiles;
