@@ -9,6 +9,7 @@ mod import;
 mod masks;
 mod parts;
 mod profiles;
+mod reembed;
 mod migrations;
 mod provisioning;
 mod tenancy;

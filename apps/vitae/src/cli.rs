@@ -7,7 +7,12 @@ use clap::{Parser, Subcommand};
 
 use vitae_repository::{migrate, tenants, RepoError, TenantTx};
 
+use indicatif::{ProgressBar, ProgressStyle};
+
 use crate::auth::{self, Scope};
+use crate::service::import;
+use crate::service::indexer::Indexer;
+use crate::service::reembed;
 
 use crate::config::Config;
 use crate::startup::{self, Application};
@@ -33,6 +38,24 @@ enum Command {
     Config,
     /// Print the OpenAPI document (openapi/openapi.json is its copy).
     Openapi,
+    /// Import profiles from an NDJSON file (one profile per line, each with an external_id).
+    Import {
+        /// The tenant's id or name.
+        #[arg(long)]
+        tenant: String,
+        /// The NDJSON file.
+        file: std::path::PathBuf,
+        /// Lines per transaction.
+        #[arg(long, default_value_t = crate::service::import::DEFAULT_BATCH)]
+        batch: usize,
+    },
+    /// Re-embed every document made by another model than the configured one, in batches,
+    /// while search keeps serving (runs as VITAE_OWNER_DATABASE_URL to see every tenant).
+    Reembed {
+        /// Profiles per transaction.
+        #[arg(long, default_value_t = 50)]
+        batch: i64,
+    },
     /// Manage tenants.
     Tenant {
         #[command(subcommand)]
@@ -133,6 +156,8 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Tenant { action } => tenant_command(config, action).await,
+        Command::Import { tenant, file, batch } => import_command(config, tenant, file, batch).await,
+        Command::Reembed { batch } => reembed_command(config, batch).await,
         Command::Key { action } => key_command(config, action).await,
     }
 }
@@ -280,5 +305,65 @@ async fn key_command(config: Config, action: KeyAction) -> anyhow::Result<()> {
         }
     }
     pools.close().await;
+    Ok(())
+}
+
+fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(&format!("{{spinner}} {what} {{bar:40}} {{pos}}/{{len}} ({{per_sec}}, {{eta}} left)"))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+async fn import_command(config: Config, tenant: String, file: std::path::PathBuf, batch: usize) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let pools = startup::connect(&config)?;
+    let tenant = tenants::find(&pools.primary, &tenant).await.context("finding the tenant")?;
+    let indexer = Indexer::new(startup::embedder(&config).await?);
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    let bar = progress_bar(lines, "importing");
+    let started = std::time::Instant::now();
+    let report = import::run(&pools.primary, &indexer, tenant.id, &text, batch, &|done, _| bar.set_position(done as u64)).await;
+    bar.finish_and_clear();
+    for failure in report.results.iter().filter(|r| r.errors.iter().len() > 0) {
+        for error in &failure.errors {
+            eprintln!("line {}: {}: {}", failure.line, if error.field.is_empty() { "line" } else { &error.field }, error.message);
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{} lines: {} created, {} updated, {} failed in {seconds:.1}s ({:.0} profiles/s)",
+        report.lines,
+        report.created,
+        report.updated,
+        report.failed,
+        (report.created + report.updated) as f64 / seconds.max(1e-9)
+    );
+    pools.close().await;
+    if report.failed > 0 { bail!("{} lines failed", report.failed) } else { Ok(()) }
+}
+
+async fn reembed_command(config: Config, batch: i64) -> anyhow::Result<()> {
+    let pools = startup::connect(&config)?;
+    let indexer = Indexer::new(startup::embedder(&config).await?);
+    let bar = progress_bar(0, "re-embedding profiles");
+    let result = reembed::run(&pools, &indexer, batch.max(1), None, &|p| {
+        if p.batches == 0 {
+            bar.set_length(p.profiles_total);
+        }
+        bar.set_position(p.profiles_done);
+    })
+    .await;
+    bar.finish_and_clear();
+    pools.close().await;
+    let progress = result.map_err(|e| anyhow::anyhow!(e.internal.or(e.detail).unwrap_or_default()))?;
+    println!(
+        "re-embedded the documents of {} of {} profiles with {}",
+        progress.profiles_done,
+        progress.profiles_total,
+        indexer.embedder().model_id()
+    );
     Ok(())
 }

@@ -125,3 +125,27 @@ pub async fn delete_for_profile(tx: &mut TenantTx, profile_id: Uuid) -> RepoResu
         .await?;
     Ok(())
 }
+
+/// Profiles of the transaction's tenant with a document lacking an embedding by `model_id`.
+pub async fn profiles_needing_embedding(tx: &mut TenantTx, model_id: &str, limit: i64) -> RepoResult<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "select distinct d.profile_id from vitae.search_documents d \
+         left join vitae.document_embeddings e on e.document_id = d.id \
+         where e.model_id is distinct from $1 order by d.profile_id limit $2",
+    )
+    .bind(model_id)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// How many profiles of the transaction's tenant have a document lacking an embedding by `model_id`.
+pub async fn count_profiles_needing_embedding(tx: &mut TenantTx, model_id: &str) -> RepoResult<i64> {
+    Ok(sqlx::query_scalar(
+        "select count(distinct d.profile_id) from vitae.search_documents d \
+         left join vitae.document_embeddings e on e.document_id = d.id where e.model_id is distinct from $1",
+    )
+    .bind(model_id)
+    .fetch_one(&mut **tx)
+    .await?)
+}

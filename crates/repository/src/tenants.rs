@@ -115,3 +115,9 @@ pub async fn key_credentials(pool: &PgPool, key_id: Uuid) -> RepoResult<Option<K
     .fetch_optional(pool)
     .await?)
 }
+
+/// Every tenant's id. Needs the owner role (maintenance across tenants); the service role sees
+/// only its request's tenant.
+pub async fn all_ids(owner: &PgPool) -> RepoResult<Vec<Uuid>> {
+    Ok(sqlx::query_scalar("select id from vitae.tenants order by id").fetch_all(owner).await?)
+}

@@ -3,3 +3,4 @@
 pub mod import;
 pub mod indexer;
 pub mod profiles;
+pub mod reembed;
