@@ -56,6 +56,13 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         batch: i64,
     },
+    /// Load the demo profiles (about 200) into the tenant `demo`, creating it, and print a new
+    /// API key and an example request. Running it again updates the same profiles.
+    Demo {
+        /// The address the server will listen on, for the example request.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
     /// Manage tenants.
     Tenant {
         #[command(subcommand)]
@@ -158,6 +165,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Tenant { action } => tenant_command(config, action).await,
         Command::Import { tenant, file, batch } => import_command(config, tenant, file, batch).await,
         Command::Reembed { batch } => reembed_command(config, batch).await,
+        Command::Demo { base_url } => demo_command(config, base_url).await,
         Command::Key { action } => key_command(config, action).await,
     }
 }
@@ -364,6 +372,48 @@ async fn reembed_command(config: Config, batch: i64) -> anyhow::Result<()> {
         progress.profiles_done,
         progress.profiles_total,
         indexer.embedder().model_id()
+    );
+    Ok(())
+}
+
+/// The demo profiles, built into the binary so `vitae demo` works anywhere.
+const DEMO_PROFILES: &str = include_str!("../../../demo/profiles.ndjson");
+
+async fn demo_command(config: Config, base_url: String) -> anyhow::Result<()> {
+    let pools = startup::connect(&config)?;
+    let tenant = match tenants::find(&pools.primary, "demo").await {
+        Ok(tenant) => tenant,
+        Err(RepoError::NotFound) => tenants::create(&pools.primary, "demo").await.context("creating the demo tenant")?,
+        Err(e) => return Err(e).context("finding the demo tenant"),
+    };
+    let indexer = Indexer::new(startup::embedder(&config).await?);
+    let lines = DEMO_PROFILES.lines().count() as u64;
+    let bar = progress_bar(lines, "loading demo profiles");
+    let started = std::time::Instant::now();
+    let report = import::run(&pools.primary, &indexer, tenant.id, DEMO_PROFILES, import::DEFAULT_BATCH, &|done, _| {
+        bar.set_position(done as u64)
+    })
+    .await;
+    bar.finish_and_clear();
+    if report.failed > 0 {
+        bail!("{} demo profiles failed to load: {:?}", report.failed, report.results.iter().find(|r| !r.errors.is_empty()));
+    }
+    let key = auth::generate();
+    let mut tx = TenantTx::begin(&pools.primary, tenant.id).await?;
+    tenants::insert_key(&mut tx, key.id, "demo", &key.secret_hash, &["admin".to_owned()]).await?;
+    tx.commit().await?;
+    pools.close().await;
+    println!(
+        "Loaded {} demo profiles ({} new, {} updated) into tenant `demo` in {:.1}s.\n\n\
+         API key (admin scope, shown once):\n  {}\n\n\
+         Try:\n  curl -s -H 'Authorization: Bearer {}' '{base_url}/v1/profiles?limit=3'\n\n\
+         API docs: {base_url}/docs",
+        report.lines,
+        report.created,
+        report.updated,
+        started.elapsed().as_secs_f64(),
+        key.token,
+        key.token,
     );
     Ok(())
 }
