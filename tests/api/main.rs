@@ -7,6 +7,7 @@ mod errors;
 mod health;
 mod import;
 mod masks;
+mod openapi;
 mod parts;
 mod profiles;
 mod reembed;

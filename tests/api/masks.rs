@@ -122,7 +122,7 @@ async fn a_profile_always_has_exactly_one_default_mask() {
     let public = format!("{base}/masks/{}", masks[0]["id"].as_str().unwrap());
 
     expect_problem(app.delete(&public, &tenant.write).send().await.unwrap(), 409, "conflict").await;
-    let problem = expect_problem(app.patch(&public, &tenant.write, &json!({"is_default": false})).send().await.unwrap(), 422, "validation_failed").await;
+    let problem = expect_problem(app.patch(&public, &tenant.write, &json!({"is_default": false})).send().await.unwrap(), 409, "conflict").await;
     assert_eq!(problem_fields(&problem), vec!["is_default"]);
 
     let open = expect_json(

@@ -9,7 +9,7 @@ fn full_profile() -> Value {
         "headline": "Analytical engine programmer",
         "summary": "Wrote the first published algorithm for a machine.",
         "location": "London",
-        "country": "gb",
+        "country": "GB",
         "contact": {"email": "ada@example.org", "phone": "+44 20 7946 0958",
                     "links": [{"label": "Notes", "url": "https://example.org/notes"}]},
         "tags": ["Mathematics", "computing", "mathematics"],
@@ -36,7 +36,7 @@ async fn creating_a_profile_returns_it_with_location_etag_and_a_default_mask() {
     assert_eq!(location, format!("/v1/profiles/{}", profile["id"].as_str().unwrap()));
     assert_eq!(etag, format!("\"{}\"", profile["version"]));
     assert_eq!(profile["slug"], "ada-lovelace");
-    assert_eq!(profile["country"], "GB", "country codes are normalised");
+    assert_eq!(profile["country"], "GB");
     assert_eq!(profile["tags"], json!(["mathematics", "computing"]), "tags lower-cased and de-duplicated");
     assert_eq!(profile["availability"], "open_to_contract");
     assert_eq!(profile["contact"]["email"], "ada@example.org");
@@ -80,7 +80,6 @@ async fn every_validation_rule_fails_alone_naming_its_field() {
         (json!({"display_name": "A", "experiences": [{"title": "x", "start_date": "2020-02-01", "end_date": "2020-01-01"}]}), "experiences[0].end_date"),
         (json!({"display_name": "A", "skills": [{"name": "Rust", "level": 6}]}), "skills[0].level"),
         (json!({"display_name": "A", "skills": [{"name": "Rust", "years": -1}]}), "skills[0].years"),
-        (json!({"display_name": "A", "skills": [{"name": "Rust"}, {"name": "RUST"}]}), "skills[1].name"),
         (json!({"display_name": "A", "masks": [{"name": "Team", "slug": "Not A Slug"}]}), "masks[0].slug"),
         (json!({"display_name": "A", "masks": [{"name": "Team", "config": {"hdie": ["email"]}}]}), "masks[0].config.hdie"),
         (json!({"display_name": "A", "masks": [{"name": "Team", "config": {"version": 2}}]}), "masks[0].config.version"),
@@ -92,6 +91,20 @@ async fn every_validation_rule_fails_alone_naming_its_field() {
     }
     let list = expect_json(app.get("/v1/profiles", &tenant.write).send().await.unwrap(), 200).await;
     assert_eq!(list["items"], json!([]), "nothing half-written");
+}
+
+#[tokio::test]
+async fn parts_that_clash_with_each_other_are_a_conflict_naming_the_later_one() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    for (body, field) in [
+        (json!({"display_name": "A", "skills": [{"name": "Rust"}, {"name": "RUST"}]}), "skills[1].name"),
+        (json!({"display_name": "A", "masks": [{"name": "One", "slug": "team"}, {"name": "Two", "slug": "team"}]}), "masks[1].slug"),
+        (json!({"display_name": "A", "masks": [{"name": "Public"}]}), "masks[0].slug"),
+    ] {
+        let problem = expect_problem(app.post("/v1/profiles", &tenant.write, &body).send().await.unwrap(), 409, "conflict").await;
+        assert_eq!(problem_fields(&problem), vec![field], "{body}");
+    }
 }
 
 #[tokio::test]
@@ -157,8 +170,8 @@ async fn a_stale_if_match_gets_412_and_never_overwrites() {
     expect_problem(app.delete(&path, &tenant.write).header("if-match", &etag).send().await.unwrap(), 412, "precondition_failed").await;
     expect_problem(
         app.patch(&path, &tenant.write, &json!({"headline": "four"})).header("if-match", "garbage").send().await.unwrap(),
-        412,
-        "precondition_failed",
+        400,
+        "malformed_request",
     )
     .await;
 
@@ -210,8 +223,15 @@ async fn soft_delete_hides_a_profile_and_restore_brings_it_back() {
     assert!(deleted.headers().get("etag").is_some());
 
     expect_problem(app.get(&path, &tenant.read).send().await.unwrap(), 404, "not_found").await;
-    let owner = expect_json(app.get(&path, &tenant.write).send().await.unwrap(), 200).await;
-    assert_eq!(owner["is_active"], false, "the owner still sees it, to restore it");
+    expect_problem(app.get(&path, &tenant.write).send().await.unwrap(), 404, "not_found").await;
+    for gone in [format!("{path}/experiences"), format!("{path}/skills"), format!("{path}/masks")] {
+        expect_problem(app.get(&gone, &tenant.write).send().await.unwrap(), 404, "not_found").await;
+    }
+    expect_problem(app.patch(&path, &tenant.write, &json!({"headline": "x"})).send().await.unwrap(), 404, "not_found").await;
+    expect_problem(app.delete(&path, &tenant.write).send().await.unwrap(), 404, "not_found").await;
+    let owner = expect_json(app.get(&format!("{path}?include_inactive=true"), &tenant.write).send().await.unwrap(), 200).await;
+    assert_eq!(owner["is_active"], false, "the owner can still find it, to restore it");
+    expect_problem(app.get(&format!("{path}?include_inactive=true"), &tenant.read).send().await.unwrap(), 404, "not_found").await;
     let list = expect_json(app.get("/v1/profiles", &tenant.write).send().await.unwrap(), 200).await;
     assert_eq!(list["items"], json!([]));
     let with_inactive = expect_json(app.get("/v1/profiles?include_inactive=true", &tenant.write).send().await.unwrap(), 200).await;

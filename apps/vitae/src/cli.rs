@@ -333,7 +333,9 @@ async fn import_command(config: Config, tenant: String, file: std::path::PathBuf
     let lines = text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
     let bar = progress_bar(lines, "importing");
     let started = std::time::Instant::now();
-    let report = import::run(&pools.primary, &indexer, tenant.id, &text, batch, &|done, _| bar.set_position(done as u64)).await;
+    let contract = startup::contract()?;
+    let report =
+        import::run(&pools.primary, &indexer, &contract, tenant.id, &text, batch, &|done, _| bar.set_position(done as u64)).await;
     bar.finish_and_clear();
     for failure in report.results.iter().filter(|r| r.errors.iter().len() > 0) {
         for error in &failure.errors {
@@ -390,7 +392,8 @@ async fn demo_command(config: Config, base_url: String) -> anyhow::Result<()> {
     let lines = DEMO_PROFILES.lines().count() as u64;
     let bar = progress_bar(lines, "loading demo profiles");
     let started = std::time::Instant::now();
-    let report = import::run(&pools.primary, &indexer, tenant.id, DEMO_PROFILES, import::DEFAULT_BATCH, &|done, _| {
+    let contract = startup::contract()?;
+    let report = import::run(&pools.primary, &indexer, &contract, tenant.id, DEMO_PROFILES, import::DEFAULT_BATCH, &|done, _| {
         bar.set_position(done as u64)
     })
     .await;

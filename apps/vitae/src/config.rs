@@ -147,7 +147,9 @@ impl Config {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(Env::prefixed("VITAE_").ignore(&["config", "cors_origins"]));
+        // VITAE_DEV_* belong to the developer scripts (scripts/), not to the service.
+        let env = Env::prefixed("VITAE_").ignore(&["config", "cors_origins"]).filter(|key| !key.as_str().to_ascii_lowercase().starts_with("dev_"));
+        figment = figment.merge(env);
         // Lists are comma-separated in the environment: VITAE_CORS_ORIGINS=https://a.example,https://b.example
         let cors = std::env::var("VITAE_CORS_ORIGINS").ok().map(|v| {
             v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>()
@@ -291,6 +293,21 @@ mod tests {
             let error = Config::from_figment(Config::figment(None)).expect_err("must fail").to_string();
             assert!(error.contains("VITAE_POOL_MAX_CONNECTIONS"), "{error}");
             assert!(error.contains("whole number"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_variables_are_refused_but_developer_script_ones_ignored() {
+        Jail::expect_with(|jail| {
+            jail.set_env("VITAE_DATABSE_URL", "postgres://typo");
+            let error = Config::from_figment(Config::figment(None)).expect_err("a typo must not pass").to_string();
+            assert!(error.contains("VITAE_DATABSE_URL"), "{error}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("VITAE_DEV_PG_PORT", "5555");
+            Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
             Ok(())
         });
     }

@@ -40,7 +40,8 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {} (VITAE_LISTEN)", config.listen))?;
-        let state = AppState(Arc::new(App::new(config, pools, Indexer::new(embedder))));
+        let contract = contract()?;
+        let state = AppState(Arc::new(App::new(config, pools, Indexer::new(embedder), contract)));
         Ok(Self { listener, state })
     }
 
@@ -109,4 +110,10 @@ pub async fn embedder(config: &Config) -> anyhow::Result<Arc<dyn Embedder>> {
             .context("configuring the OpenAI-compatible embedding provider")?,
         ),
     })
+}
+
+/// The request contract, from this build's OpenAPI document.
+pub fn contract() -> anyhow::Result<crate::http::contract::Contract> {
+    crate::http::contract::Contract::from_document(&http::document())
+        .map_err(|e| anyhow::anyhow!("compiling the request schemas: {e}"))
 }

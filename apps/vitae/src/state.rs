@@ -11,24 +11,27 @@ use vitae_embed::cache::QueryCache;
 use vitae_repository::{Pools, RepoResult, TenantTx};
 
 use crate::config::Config;
+use crate::http::contract::Contract;
 use crate::service::indexer::Indexer;
 
 pub struct App {
     pub config: Config,
     pub pools: Pools,
     pub indexer: Indexer,
+    /// The OpenAPI document's request schemas, enforced on every JSON body.
+    pub contract: Contract,
     pub query_cache: QueryCache,
     pub rate_limiter: Option<DefaultKeyedRateLimiter<Uuid>>,
 }
 
 impl App {
-    pub fn new(config: Config, pools: Pools, indexer: Indexer) -> Self {
+    pub fn new(config: Config, pools: Pools, indexer: Indexer, contract: Contract) -> Self {
         let rate_limiter = NonZeroU32::new(config.rate_limit_per_second).map(|per_second| {
             let burst = NonZeroU32::new(config.rate_limit_burst).unwrap_or(per_second);
             RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
         });
         let query_cache = QueryCache::new(config.query_cache_size);
-        Self { config, pools, indexer, query_cache, rate_limiter }
+        Self { config, pools, indexer, contract, query_cache, rate_limiter }
     }
 
     /// A transaction for writes (and reads that must see them), on the primary.

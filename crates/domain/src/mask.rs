@@ -62,7 +62,7 @@ impl HiddenField {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaskConfig {
-    #[serde(default = "schema_version")]
+    #[serde(default = "schema_version", deserialize_with = "whole_version")]
     pub version: u32,
     /// Fields this view hides.
     #[serde(default)]
@@ -83,6 +83,16 @@ pub struct MaskConfig {
 
 fn schema_version() -> u32 {
     SCHEMA_VERSION
+}
+
+/// `1` and `1.0` are the same JSON integer.
+fn whole_version<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    number
+        .as_u64()
+        .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX)).map(|f| f as u64))
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, found {number}")))
 }
 
 impl Default for MaskConfig {

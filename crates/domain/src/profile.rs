@@ -93,11 +93,16 @@ pub struct Link {
 impl Contact {
     pub fn parse(field: &str, draft: &Contact) -> Result<Contact, ValidationError> {
         let mut v = Violations::default();
+        for (name, value) in [("email", &draft.email), ("phone", &draft.phone)] {
+            if value.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                v.push(Violation::new(format!("{field}.{name}"), "required", "must not be blank: leave it out to have none"));
+            }
+        }
         let email = v.check(clean_optional(&format!("{field}.email"), draft.email.as_deref(), limits::EMAIL, false));
         if let Some(Some(email)) = &email {
-            let ok = email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-            }) && !email.contains(char::is_whitespace);
+            // The API document's `email` format decides the finer points; this keeps the gross ones.
+            let ok = email.rsplit_once('@').is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+                && !email.contains(char::is_whitespace);
             if !ok {
                 v.push(Violation::new(format!("{field}.email"), "format", "must be an email address"));
             }

@@ -50,6 +50,27 @@ impl From<Availability> for AvailabilityBody {
     }
 }
 
+/// An ISO 3166-1 alpha-2 country code (documented as the enum of every assigned code; the API
+/// accepts them in any case and answers in upper case).
+pub struct CountryCode;
+
+impl utoipa::PartialSchema for CountryCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let mut codes: Vec<&'static str> = celes::Country::get_countries().iter().map(|c| c.alpha2).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An ISO 3166-1 alpha-2 country code"))
+            .enum_values(Some(codes))
+            .examples(["DE"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CountryCode {}
+
 /// Domain validation failures as a 422 (fields under `parent`, e.g. `experiences[2]`).
 pub fn invalid(error: ValidationError, parent: &str) -> ApiError {
     let error = if parent.is_empty() { error } else { error.under(parent) };
@@ -108,11 +129,48 @@ where
 {
     match Option::<T>::deserialize(deserializer)? {
         Some(value) => Ok(Some(value)),
-        None => Err(serde::de::Error::custom("must not be null")),
+        None => Err(serde::de::Error::custom("null is not allowed here: leave the field out to keep its current value")),
     }
 }
 
 /// The field errors of a domain validation failure.
 pub fn field_errors(error: ValidationError) -> Vec<FieldError> {
     error.violations.into_iter().map(|v| FieldError::new(v.field, v.code, v.message)).collect()
+}
+
+/// Integers as JSON Schema sees them: `5` and `5.0` are both the integer 5.
+pub fn whole_number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    match Option::<serde_json::Number>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(number) => to_whole(&number).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a whole number in range, found {number}"))
+        }),
+    }
+}
+
+/// Like [`whole_number`], for merge-patch fields where `null` clears.
+pub fn whole_number_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    whole_number(deserializer).map(Some)
+}
+
+fn to_whole<T: TryFrom<i64>>(number: &serde_json::Number) -> Option<T> {
+    let value = match number.as_i64() {
+        Some(i) => i,
+        None => {
+            let f = number.as_f64()?;
+            if f.fract() != 0.0 || f.abs() > 9.0e15 {
+                return None;
+            }
+            f as i64
+        }
+    };
+    T::try_from(value).ok()
 }

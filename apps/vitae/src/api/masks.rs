@@ -13,7 +13,7 @@ use super::bounds;
 use super::common::{field_errors, invalid, reject_null};
 use vitae_domain::ValidationError;
 use crate::http::extract::Body;
-use crate::http::problem::ApiError;
+use crate::http::problem::{ApiError, ErrorCode, FieldError};
 
 /// Version 1 of the mask configuration. Unknown keys are refused (422 naming the key), never
 /// ignored: a misspelt `hide` must not publish what it meant to hide.
@@ -24,10 +24,10 @@ use crate::http::problem::ApiError;
     "headline": "Backend engineer"}))]
 pub struct MaskConfigV1 {
     /// The schema version; 1 (the default).
-    #[schema(minimum = 1, maximum = 1)]
+    #[schema(nullable = false, required = false, minimum = 1, maximum = 1)]
     pub version: Option<u32>,
-    /// Fields this view hides.
-    #[schema(max_items = 11, inline)]
+    /// Fields this view hides (repeats count once).
+    #[schema(nullable = false, required = false, inline)]
     pub hide: Option<Vec<HiddenFieldName>>,
     /// Show only experiences carrying at least one of these tags (all when absent).
     #[schema(max_items = 30)]
@@ -124,15 +124,19 @@ pub struct MaskPatch {
     #[validate(length(min = 1, max = bounds::SLUG_MAX_LEN))]
     #[schema(min_length = 1, max_length = 64, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = bounds::NAME_MAX_LEN))]
     #[schema(min_length = 1, max_length = 100)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub name: Option<String>,
     #[schema(value_type = Option<MaskConfigV1>)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub config: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub is_default: Option<bool>,
 }
 
@@ -150,11 +154,12 @@ impl MaskPatch {
         }
         if let Some(v) = self.is_default {
             if current.is_default && !v {
-                return Err(ApiError::field(
+                let error = FieldError::new(
                     "is_default",
                     "default_required",
                     "a profile always has one default mask: make another mask the default instead",
-                ));
+                );
+                return Err(ApiError { errors: vec![error], ..ApiError::new(ErrorCode::Conflict).with_detail("a profile always has one default mask") });
             }
             draft.is_default = v;
         }

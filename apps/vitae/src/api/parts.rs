@@ -12,7 +12,7 @@ use vitae_domain::profile::{
 };
 
 use super::bounds;
-use super::common::{double_option, field_errors, invalid, reject_null};
+use super::common::{double_option, field_errors, invalid, reject_null, whole_number, whole_number_or_null};
 use vitae_domain::ValidationError;
 use crate::http::extract::Body;
 use crate::http::problem::ApiError;
@@ -69,16 +69,20 @@ pub struct ExperiencePatch {
     #[validate(length(min = 1, max = bounds::TITLE))]
     #[schema(min_length = 1, max_length = 200)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub title: Option<String>,
     #[validate(length(max = bounds::ORGANIZATION))]
     #[schema(max_length = 200)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub organization: Option<String>,
     #[validate(length(max = bounds::DESCRIPTION))]
     #[schema(max_length = 5000)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub start_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
@@ -86,10 +90,12 @@ pub struct ExperiencePatch {
     #[validate(length(max = bounds::LOCATION))]
     #[schema(max_length = 200)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub location: Option<String>,
     #[validate(length(max = bounds::TAGS))]
     #[schema(max_items = 30)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -195,6 +201,7 @@ pub struct SkillCreate {
     #[schema(max_length = 100)]
     pub category: String,
     /// 1 (beginner) to 5 (expert).
+    #[serde(default, deserialize_with = "whole_number")]
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub level: Option<i16>,
@@ -220,12 +227,14 @@ pub struct SkillPatch {
     #[validate(length(min = 1, max = bounds::SKILL_NAME))]
     #[schema(min_length = 1, max_length = 100)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub name: Option<String>,
     #[validate(length(max = bounds::CATEGORY))]
     #[schema(max_length = 100)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub category: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "whole_number_or_null")]
     #[schema(value_type = Option<i16>, minimum = 1, maximum = 5)]
     pub level: Option<Option<i16>>,
     #[serde(default, deserialize_with = "double_option")]

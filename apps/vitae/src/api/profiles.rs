@@ -10,7 +10,7 @@ use vitae_domain::mask::{ProfileAggregate, VisibleProfile};
 use vitae_domain::profile::{Contact, Link, ProfileDraft, ProfileFields, ProfileRecord};
 
 use super::bounds;
-use super::common::{double_option, invalid, printable, reject_null, AvailabilityBody};
+use super::common::{double_option, invalid, printable, reject_null, AvailabilityBody, CountryCode};
 use super::masks::{MaskCreate, MaskRef};
 use super::parts::{Experience, ExperienceCreate, Skill, SkillCreate};
 use crate::http::extract::Body;
@@ -23,11 +23,11 @@ use vitae_domain::error::Violations;
 pub struct ContactBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = bounds::EMAIL))]
-    #[schema(max_length = 254, example = "ada@example.org")]
+    #[schema(max_length = 254, format = Email, example = "ada@example.org")]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = bounds::PHONE))]
-    #[schema(max_length = 32, example = "+44 20 7946 0958")]
+    #[schema(max_length = 32, pattern = "^[ +().-]*([0-9][ +().-]*){5,}$", example = "+44 20 7946 0958")]
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = bounds::LINKS), nested)]
@@ -43,7 +43,7 @@ pub struct LinkBody {
     pub label: String,
     /// An http(s) URL.
     #[validate(length(min = 1, max = bounds::URL))]
-    #[schema(min_length = 1, max_length = 2000, example = "https://github.com/ada")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "^[hH][tT][tT][pP][sS]?://(?![xX][nN]--)[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.(?![xX][nN]--)[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)*(/[^\\s\\u0000-\\u001F\\u007F-\\u009F]*)?$", example = "https://github.com/ada")]
     pub url: String,
 }
 
@@ -102,7 +102,7 @@ pub struct ProfileCreate {
     pub location: String,
     /// ISO 3166-1 alpha-2, e.g. `DE`.
     #[serde(default)]
-    #[schema(min_length = 2, max_length = 2, example = "DE")]
+    #[schema(value_type = Option<CountryCode>)]
     pub country: Option<String>,
     #[serde(default)]
     #[validate(nested)]
@@ -190,30 +190,37 @@ pub struct ProfilePatch {
     #[validate(length(min = 1, max = bounds::DISPLAY_NAME))]
     #[schema(min_length = 1, max_length = 200)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub display_name: Option<String>,
     #[validate(length(max = bounds::HEADLINE))]
     #[schema(max_length = 300)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub headline: Option<String>,
     #[validate(length(max = bounds::SUMMARY))]
     #[schema(max_length = 5000)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub summary: Option<String>,
     #[validate(length(max = bounds::LOCATION))]
     #[schema(max_length = 200)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub location: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, min_length = 2, max_length = 2)]
+    #[schema(value_type = Option<CountryCode>)]
     pub country: Option<Option<String>>,
     #[validate(nested)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub contact: Option<ContactBody>,
     #[validate(length(max = bounds::TAGS))]
     #[schema(max_items = 30)]
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "reject_null")]
+    #[schema(nullable = false, required = false)]
     pub availability: Option<AvailabilityBody>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
@@ -253,6 +260,9 @@ impl ProfilePatch {
             draft.availability = v.into();
         }
         if let Some(v) = &self.external_id {
+            if v.as_deref().is_some_and(|id| id.trim().is_empty()) {
+                return Err(ApiError::field("external_id", "required", "must not be blank: send null to remove it"));
+            }
             draft.external_id = v.clone();
         }
         ProfileFields::parse(draft).map_err(|e| invalid(e, ""))
@@ -274,6 +284,7 @@ pub struct Profile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<CountryCode>)]
     pub country: Option<String>,
     pub contact: ContactBody,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -365,6 +376,10 @@ pub struct ViewQuery {
     #[validate(length(min = 1, max = 64), custom(function = "printable"))]
     #[param(min_length = 1, max_length = 64)]
     pub mask: Option<String>,
+    /// Also find a soft-deleted profile (keys with `write` scope, full view only); without it a
+    /// deleted profile reads as gone.
+    #[serde(default)]
+    pub include_inactive: bool,
 }
 
 /// Filters and paging of the profile list.
@@ -377,7 +392,7 @@ pub struct ProfileListQuery {
     #[param(min_length = 1, max_length = 50)]
     pub tag: Option<String>,
     /// Only profiles in this country (ISO 3166-1 alpha-2).
-    #[param(min_length = 2, max_length = 2)]
+    #[param(value_type = Option<CountryCode>)]
     pub country: Option<String>,
     pub availability: Option<AvailabilityBody>,
     /// Only profiles changed at or after this time (RFC 3339).

@@ -13,27 +13,26 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
+use super::contract::Contract;
 use super::problem::{ApiError, ErrorCode, FieldError};
+use crate::state::AppState;
 
 /// A JSON body, parsed and validated.
 pub struct ApiJson<T>(pub T);
 
-/// A request body type. When its boundary rules (`validator`) fail, the domain's own checks
-/// are run too, so one response lists every invalid field.
-pub trait Body: DeserializeOwned + Validate {
+/// A request body type: documented (its schema is its contract), validated at the boundary, and
+/// checked by the domain. When the boundary rules (`validator`) fail, the domain's checks run
+/// too, so one response lists every invalid field.
+pub trait Body: DeserializeOwned + Validate + utoipa::ToSchema {
     fn domain_errors(&self) -> Vec<FieldError> {
         Vec::new()
     }
 }
 
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    S: Send + Sync,
-    T: Body,
-{
+impl<T: Body> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let is_json = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -50,18 +49,41 @@ where
                 ApiError::malformed(rejection.body_text())
             }
         })?;
-        let value = parse_json::<T>(&bytes)?;
-        if let Err(errors) = value.validate() {
-            let mut errors = field_errors(&errors);
-            for error in value.domain_errors() {
+        let value = parse_json::<serde_json::Value>(&bytes)?;
+        Ok(Self(checked_body(&state.contract, value)?))
+    }
+}
+
+/// A body as the API takes it: the documented schema first (the contract), then the type's
+/// `validator` rules and the domain's checks.
+pub fn checked_body<T: Body>(contract: &Contract, value: serde_json::Value) -> Result<T, ApiError> {
+    let mut errors = contract.check(&T::name(), &value);
+    if !errors.is_empty() {
+        // Rules the document cannot state (dates in order, ...) are reported in the same answer
+        // when the body still reads as its type.
+        if let Ok(body) = serde_json::from_value::<T>(value) {
+            for error in body.domain_errors() {
                 if !errors.iter().any(|e| e.field == error.field) {
                     errors.push(error);
                 }
             }
-            return Err(ApiError::validation(errors));
         }
-        Ok(Self(value))
+        return Err(ApiError::validation(errors));
     }
+    let body: T = serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        json_error(&path, error.inner())
+    })?;
+    if let Err(errors) = body.validate() {
+        let mut errors = field_errors(&errors);
+        for error in body.domain_errors() {
+            if !errors.iter().any(|e| e.field == error.field) {
+                errors.push(error);
+            }
+        }
+        return Err(ApiError::validation(errors));
+    }
+    Ok(body)
 }
 
 /// `application/json`, or any `application/*+json` such as `application/merge-patch+json`.
@@ -225,16 +247,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         if value == "*" {
             return Ok(Self(None));
         }
-        // A list of ETags: any may match; ours are strong, `"<version>"`.
-        let versions: Vec<i32> = value
-            .split(',')
-            .filter_map(|tag| tag.trim().strip_prefix('"')?.strip_suffix('"')?.parse().ok())
-            .collect();
-        match versions.as_slice() {
-            [version] => Ok(Self(Some(*version))),
-            // Several candidate tags are not something our clients send; no match is possible
-            // with a malformed one, so use an impossible version.
-            _ => Ok(Self(Some(-1))),
+        // Ours are strong ETags, `"<version>"`; the bare number is taken too.
+        let bare = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+        match bare.parse::<i32>().ok().filter(|_| bare.bytes().all(|b| b.is_ascii_digit())) {
+            Some(version) if version >= 0 => Ok(Self(Some(version))),
+            _ => Err(ApiError::new(ErrorCode::MalformedRequest)
+                .with_detail("If-Match must be `*` or an ETag this API returned, such as \"3\"")),
         }
     }
 }

@@ -13,6 +13,12 @@ use crate::auth::Scope;
 use crate::service::import::{self, ImportReport};
 use crate::state::AppState;
 
+/// NDJSON text: one JSON profile per line.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, min_length = 1, pattern = "^\\s*\\{[\\s\\S]*$")]
+#[allow(dead_code)]
+pub struct NdjsonBody(String);
+
 pub fn router(body_limit: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(import_profiles))
@@ -24,7 +30,7 @@ pub fn router(body_limit: usize) -> OpenApiRouter<AppState> {
 /// skills and masks are replaced); others are created. Lines are committed in batches; a bad
 /// line fails alone and the report names its line and fields.
 #[utoipa::path(post, path = "/v1/profiles:import", tag = "profiles", operation_id = "import_profiles",
-    request_body(content = String, content_type = "application/x-ndjson",
+    request_body(content = NdjsonBody, content_type = "application/x-ndjson",
         description = "One profile per line, as `create_profile` takes it, with an `external_id`.",
         example = "{\"external_id\": \"crm-1\", \"display_name\": \"Ada Lovelace\", \"skills\": [{\"name\": \"Mathematics\"}]}\n{\"external_id\": \"crm-2\", \"display_name\": \"Grace Hopper\"}\n"),
     responses((status = 200, description = "What happened to each line", body = ImportReport)),
@@ -43,9 +49,16 @@ pub async fn import_profiles(
             .with_detail("send one JSON profile per line with Content-Type: application/x-ndjson"));
     }
     let text = std::str::from_utf8(&body).map_err(|e| ApiError::malformed(format!("the body is not UTF-8: {e}")))?;
+    // Lines that are bad profiles are reported one by one; a body with no JSON object on any
+    // line is not NDJSON of profiles at all.
+    let objects = text.lines().filter(|l| l.trim_start().starts_with('{')).count();
+    if objects == 0 {
+        return Err(ApiError::malformed("the body has no JSON object lines: send one JSON profile per line"));
+    }
     let report = import::run(
         &state.pools.primary,
         &state.indexer,
+        &state.contract,
         principal.tenant_id,
         text,
         import::DEFAULT_BATCH,

@@ -66,7 +66,9 @@ pub async fn list_masks(
 ) -> Result<Json<Vec<Mask>>, ApiError> {
     principal.require(Scope::Write)?;
     let mut tx = state.read_tx(principal.tenant_id).await?;
-    profiles::get_profile(&mut tx, profile_id).await?;
+    if !profiles::get_profile(&mut tx, profile_id).await?.is_active {
+        return Err(ApiError::not_found());
+    }
     let masks = profiles::list_masks(&mut tx, profile_id).await?;
     tx.commit().await?;
     Ok(Json(masks.iter().map(Mask::from).collect()))
@@ -84,6 +86,9 @@ pub async fn get_mask(
 ) -> Result<Response, ApiError> {
     principal.require(Scope::Write)?;
     let mut tx = state.read_tx(principal.tenant_id).await?;
+    if !profiles::get_profile(&mut tx, profile_id).await?.is_active {
+        return Err(ApiError::not_found());
+    }
     let record = profiles::get_mask(&mut tx, profile_id, id).await?;
     tx.commit().await?;
     Ok(views::versioned(Mask::from(&record), record.version, StatusCode::OK, None))

@@ -1,6 +1,7 @@
 //! The HTTP API: routes, extractors, errors, and the middleware around them.
 
 pub mod auth;
+pub mod contract;
 pub mod extract;
 pub mod health;
 pub mod import;

@@ -6,7 +6,7 @@
 use utoipa::openapi::content::Content;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::schema::{ArrayItems, Object, Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
@@ -71,8 +71,74 @@ const PROBLEMS: &[(&str, &str, &str, &[(&str, &str)])] = &[
     ("503", "Unavailable", "The database or the embedding provider is unavailable, or the request took too long", &[("Retry-After", "Seconds to wait")]),
 ];
 
+/// Free text may hold any character but control characters (PostgreSQL cannot store NUL, and
+/// the others have no place in a profile); prose fields may also hold line breaks and tabs.
+const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+const PROSE: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// A required text is not blank: one visible character at least.
+const LINE_NOT_BLANK: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+const PROSE_FIELDS: &[&str] = &["summary", "description"];
+/// Lists of labels and the length of each label.
+const LABEL_LISTS: &[(&str, usize)] = &[("tags", 50), ("experience_tags", 50), ("skill_categories", 100)];
+/// Labels, like other required texts, are 1 to N characters and not blank.
+fn label_rules(schema: &mut Schema, max: usize) {
+    if let Schema::Object(object) = schema {
+        object.min_length = Some(1);
+        object.max_length = Some(max);
+    }
+}
+
+/// States the text rules in every string schema that has no format, enum or pattern of its own:
+/// the document then says exactly what the server accepts (so fuzzers and client-side validation
+/// agree with it).
+fn text_rules(schema: &mut RefOr<Schema>, name: &str) {
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::Object(object) => {
+            let is_string = match &object.schema_type {
+                SchemaType::Type(Type::String) => true,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                _ => false,
+            };
+            if is_string && object.format.is_none() && object.enum_values.is_none() && object.pattern.is_none() {
+                let pattern = if PROSE_FIELDS.contains(&name) {
+                    PROSE
+                } else if object.min_length.is_some_and(|m| m > 0) {
+                    LINE_NOT_BLANK
+                } else {
+                    LINE
+                };
+                object.pattern = Some(pattern.to_owned());
+            }
+            for (property, value) in object.properties.iter_mut() {
+                text_rules(value, property);
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                if let (Some((_, max)), RefOr::T(item)) =
+                    (LABEL_LISTS.iter().find(|(list, _)| *list == name), items.as_mut())
+                {
+                    label_rules(item, *max);
+                }
+                text_rules(items, name);
+            }
+        }
+        Schema::OneOf(one) => one.items.iter_mut().for_each(|s| text_rules(s, name)),
+        Schema::AllOf(all) => all.items.iter_mut().for_each(|s| text_rules(s, name)),
+        Schema::AnyOf(any) => any.items.iter_mut().for_each(|s| text_rules(s, name)),
+        _ => {}
+    }
+}
+
 /// The finished document: the routes' operations plus the shared problem responses.
 pub fn finish(mut doc: Document) -> Document {
+    if let Some(components) = doc.components.as_mut() {
+        // Error documents quote what callers sent (escaped); they follow no text rule.
+        for (name, schema) in components.schemas.iter_mut().filter(|(name, _)| !["Problem", "FieldError"].contains(&name.as_str())) {
+            text_rules(schema, name);
+        }
+    }
     let components = doc.components.get_or_insert_with(Default::default);
     for (_, name, description, headers) in PROBLEMS {
         let mut response = ResponseBuilder::new()
@@ -97,6 +163,18 @@ pub fn finish(mut doc: Document) -> Document {
             &mut item.options,
         ];
         for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let RefOr::T(parameter) = parameter else { continue };
+                if parameter.name == "If-Match" {
+                    // `*`, or an ETag as this API writes them (absent, not null, when unused).
+                    if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                        object.schema_type = SchemaType::Type(Type::String);
+                        object.pattern = Some(r#"^(\*|"[0-9]{1,9}"|[0-9]{1,9})$"#.to_owned());
+                    }
+                } else if let Some(schema) = parameter.schema.as_mut() {
+                    text_rules(schema, &parameter.name.clone());
+                }
+            }
             let api = path.starts_with("/v1/");
             let has_body = operation.request_body.is_some();
             let has_path_params = path.contains('{');

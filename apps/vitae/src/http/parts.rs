@@ -41,7 +41,9 @@ pub(super) async fn write_part<T>(
 ) -> Result<T, ApiError> {
     principal.require(Scope::Write)?;
     let mut tx = state.write_tx(principal.tenant_id).await?;
-    profiles::touch_profile(&mut tx, profile_id).await?;
+    if !profiles::touch_profile(&mut tx, profile_id).await?.is_active {
+        return Err(ApiError::not_found().with_detail("this profile is deleted; restore it first"));
+    }
     let out = write(&mut tx).await?;
     let aggregate = profiles::load_aggregate(&mut tx, profile_id).await?;
     state.indexer.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
@@ -60,7 +62,7 @@ async fn read_view(
     let mut tx = state.read_tx(principal.tenant_id).await?;
     let aggregate = profiles::load_aggregate(&mut tx, profile_id).await?;
     tx.commit().await?;
-    views::render(&aggregate, views::choose(principal, query.mask.as_deref()))
+    views::render_with(&aggregate, views::choose(principal, query.mask.as_deref()), query.include_inactive)
 }
 
 /// Add an experience to a profile.

@@ -212,9 +212,17 @@ impl ApiError {
             type_uri: self.code.type_uri(),
             title: self.code.title().into(),
             status: self.code.status().as_u16(),
-            detail: self.detail.clone(),
+            detail: self.detail.as_deref().map(escape_controls),
             code: self.code.code().into(),
-            errors: self.errors.clone(),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| FieldError {
+                    field: escape_controls(&e.field),
+                    code: e.code.clone(),
+                    message: escape_controls(&e.message),
+                })
+                .collect(),
             request_id,
             extensions: self.extensions.clone(),
         }
@@ -240,6 +248,17 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Error messages may quote what the caller sent; control characters in it are escaped
+/// (`\u{0}`), so an error body never carries them into logs or terminals.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
 }
 
 /// Repository errors other than constraint conflicts (which each caller maps to its own field).

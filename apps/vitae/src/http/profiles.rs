@@ -72,7 +72,8 @@ pub async fn get_profile(
     let mut tx = state.read_tx(principal.tenant_id).await?;
     let aggregate = profiles::load_aggregate(&mut tx, id).await?;
     tx.commit().await?;
-    views::profile_response(&aggregate, views::choose(&principal, query.mask.as_deref()), StatusCode::OK)
+    let view = views::choose(&principal, query.mask.as_deref());
+    views::profile_response_with(&aggregate, view, StatusCode::OK, query.include_inactive)
 }
 
 /// Read a profile by its slug (see `get_profile`).
@@ -95,7 +96,8 @@ pub async fn get_profile_by_slug(
     let profile = profiles::get_profile_by_slug(&mut tx, &slug).await?;
     let aggregate = profiles::load_parts(&mut tx, vec![profile]).await?.pop().ok_or_else(ApiError::not_found)?;
     tx.commit().await?;
-    views::profile_response(&aggregate, views::choose(&principal, query.mask.as_deref()), StatusCode::OK)
+    let view = views::choose(&principal, query.mask.as_deref());
+    views::profile_response_with(&aggregate, view, StatusCode::OK, query.include_inactive)
 }
 
 /// List profiles in creation order, filtered, a page at a time.
@@ -139,7 +141,7 @@ pub async fn list_profiles(
             View::Mask(slug) if aggregate.mask(slug).is_none() => View::DefaultMask,
             other => other,
         };
-        items.push(views::render(aggregate, view)?);
+        items.push(views::render_with(aggregate, view, filter.include_inactive)?);
     }
     Ok(Json(Page { items, next_cursor: next.flatten() }))
 }
@@ -166,6 +168,9 @@ pub async fn update_profile(
     principal.require(Scope::Write)?;
     let mut tx = state.write_tx(principal.tenant_id).await?;
     let current = profiles::lock_profile(&mut tx, id).await?;
+    if !current.is_active {
+        return Err(ApiError::not_found().with_detail("this profile is deleted; restore it first"));
+    }
     let fields = patch.apply(&current)?;
     profiles::update_profile(&mut tx, id, &fields, patch.regenerate_slug, if_match.0).await?;
     let aggregate = profiles::load_aggregate(&mut tx, id).await?;
@@ -222,7 +227,11 @@ async fn set_active(
     if_match: IfMatch,
 ) -> Result<vitae_domain::mask::ProfileAggregate, ApiError> {
     let mut tx = state.write_tx(principal.tenant_id).await?;
-    profiles::lock_profile(&mut tx, id).await?;
+    let current = profiles::lock_profile(&mut tx, id).await?;
+    if !current.is_active && !active {
+        // Deleting twice: the first made it gone.
+        return Err(ApiError::not_found());
+    }
     profiles::set_profile_active(&mut tx, id, active, if_match.0).await?;
     let aggregate = profiles::load_aggregate(&mut tx, id).await?;
     state.indexer.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;

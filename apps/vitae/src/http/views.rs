@@ -33,14 +33,18 @@ pub fn choose<'a>(principal: &Principal, mask: Option<&'a str>) -> View<'a> {
     }
 }
 
-/// The masked view, or `None` for the full view. A missing profile, a deleted one (for masked
-/// views) or an unknown mask slug is a 404.
-pub fn visible(aggregate: &ProfileAggregate, view: View<'_>) -> Result<Option<VisibleProfile>, ApiError> {
+/// The masked view, or `None` for the full view. A soft-deleted profile reads as gone unless the
+/// owner asks for it (`include_inactive`, full view only); an unknown mask slug is a 404 too.
+pub fn visible_with(
+    aggregate: &ProfileAggregate,
+    view: View<'_>,
+    include_inactive: bool,
+) -> Result<Option<VisibleProfile>, ApiError> {
+    if !aggregate.profile.is_active && !(include_inactive && view == View::Full) {
+        return Err(ApiError::not_found());
+    }
     if view == View::Full {
         return Ok(None);
-    }
-    if !aggregate.profile.is_active {
-        return Err(ApiError::not_found());
     }
     let mask = match view {
         View::Mask(slug) => aggregate
@@ -51,8 +55,17 @@ pub fn visible(aggregate: &ProfileAggregate, view: View<'_>) -> Result<Option<Vi
     Ok(Some(mask::apply(aggregate, mask)))
 }
 
+pub fn visible(aggregate: &ProfileAggregate, view: View<'_>) -> Result<Option<VisibleProfile>, ApiError> {
+    visible_with(aggregate, view, false)
+}
+
 pub fn render(aggregate: &ProfileAggregate, view: View<'_>) -> Result<Profile, ApiError> {
-    Ok(match visible(aggregate, view)? {
+    render_with(aggregate, view, false)
+}
+
+/// The profile in `view`; `include_inactive` lets the owner read a soft-deleted one.
+pub fn render_with(aggregate: &ProfileAggregate, view: View<'_>, include_inactive: bool) -> Result<Profile, ApiError> {
+    Ok(match visible_with(aggregate, view, include_inactive)? {
         Some(v) => Profile::masked(&v),
         None => Profile::full(aggregate),
     })
@@ -60,7 +73,16 @@ pub fn render(aggregate: &ProfileAggregate, view: View<'_>) -> Result<Profile, A
 
 /// A profile response; full views carry the ETag writers send back as If-Match.
 pub fn profile_response(aggregate: &ProfileAggregate, view: View<'_>, status: StatusCode) -> Result<Response, ApiError> {
-    let body = render(aggregate, view)?;
+    profile_response_with(aggregate, view, status, false)
+}
+
+pub fn profile_response_with(
+    aggregate: &ProfileAggregate,
+    view: View<'_>,
+    status: StatusCode,
+    include_inactive: bool,
+) -> Result<Response, ApiError> {
+    let body = render_with(aggregate, view, include_inactive)?;
     let mut headers = HeaderMap::new();
     if view == View::Full {
         headers.insert(header::ETAG, etag(aggregate.profile.version));

@@ -9,14 +9,14 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
-use validator::Validate;
 
 use vitae_domain::mask::ProfileAggregate;
 use vitae_repository::{profiles, PgPool, TenantTx};
 
 use super::indexer::Indexer;
 use crate::api::profiles::ProfileCreate;
-use crate::http::extract::{field_errors as validator_errors, parse_json, Body};
+use crate::http::contract::Contract;
+use crate::http::extract::{checked_body, parse_json};
 use crate::http::problem::{ApiError, FieldError};
 use crate::service;
 
@@ -73,6 +73,7 @@ pub const DEFAULT_BATCH: usize = 100;
 pub async fn run(
     pool: &PgPool,
     indexer: &Indexer,
+    contract: &Contract,
     tenant_id: Uuid,
     text: &str,
     batch_size: usize,
@@ -85,7 +86,7 @@ pub async fn run(
     for batch in lines.chunks(batch_size.max(1)) {
         let mut parsed = Vec::with_capacity(batch.len());
         for &(line, raw) in batch {
-            match parse_line(raw) {
+            match parse_line(contract, raw) {
                 Ok(body) => parsed.push((line, body)),
                 Err(errors) => report.push(failed(line, external_id_of(raw), errors)),
             }
@@ -110,21 +111,14 @@ fn external_id_of(raw: &str) -> Option<String> {
 }
 
 /// A line's profile, checked as `POST /v1/profiles` checks it; import lines need an `external_id`.
-fn parse_line(raw: &str) -> Result<ProfileCreate, Vec<FieldError>> {
-    let body: ProfileCreate = parse_json(raw.as_bytes()).map_err(|e| problem_errors(e, "line"))?;
-    let mut errors = match body.validate() {
-        Ok(()) => Vec::new(),
-        Err(e) => validator_errors(&e),
-    };
-    for error in body.domain_errors() {
-        if !errors.iter().any(|e| e.field == error.field) {
-            errors.push(error);
-        }
+fn parse_line(contract: &Contract, raw: &str) -> Result<ProfileCreate, Vec<FieldError>> {
+    let value: serde_json::Value = parse_json(raw.as_bytes()).map_err(|e| problem_errors(e, "line"))?;
+    let needs_id = value.get("external_id").and_then(|v| v.as_str()).is_none_or(|id| id.trim().is_empty());
+    let body: ProfileCreate = checked_body(contract, value).map_err(|e| problem_errors(e, "line"))?;
+    if needs_id {
+        return Err(vec![FieldError::new("external_id", "required", "import lines need an external_id")]);
     }
-    if body.external_id.as_deref().is_none_or(|id| id.trim().is_empty()) {
-        errors.push(FieldError::new("external_id", "required", "import lines need an external_id"));
-    }
-    if errors.is_empty() { Ok(body) } else { Err(errors) }
+    Ok(body)
 }
 
 /// An `ApiError`'s field errors, or one error carrying its detail.

@@ -7,7 +7,6 @@ use vitae_repository::profiles::{self, Part};
 use vitae_repository::TenantTx;
 use uuid::Uuid;
 
-use crate::api::invalid;
 use crate::http::problem::ApiError;
 
 /// A whole profile as a caller described it, parsed.
@@ -19,18 +18,22 @@ pub struct NewProfile {
 }
 
 impl NewProfile {
-    /// Cross-part rules: unique skill names and mask slugs, at most one default mask.
+    /// Cross-part rules: unique skill names and mask slugs, at most one default mask. Breaking
+    /// one is a conflict between parts (409), like a clash with a stored part.
     pub fn check(&self) -> Result<(), ApiError> {
-        check_skill_names(&self.skills, "skills").map_err(|e| invalid(e, ""))?;
+        if let Err(e) = check_skill_names(&self.skills, "skills") {
+            let first = e.violations.into_iter().next().map(|v| v.field).unwrap_or_default();
+            return Err(ApiError::conflict(first, "another skill of this profile has this name (case is ignored)"));
+        }
         let mut slugs: Vec<&str> = vec![];
         for (i, m) in self.masks.iter().enumerate() {
             if slugs.contains(&m.slug.as_str()) || (!self.has_default() && m.slug == vitae_domain::mask::DEFAULT_SLUG) {
-                return Err(ApiError::field(format!("masks[{i}].slug"), "unique", "another mask of this profile has this slug"));
+                return Err(ApiError::conflict(format!("masks[{i}].slug"), "another mask of this profile has this slug"));
             }
             slugs.push(&m.slug);
         }
         if self.masks.iter().filter(|m| m.is_default).count() > 1 {
-            return Err(ApiError::field("masks", "default_count", "at most one mask can be the default"));
+            return Err(ApiError::conflict("masks", "at most one mask can be the default"));
         }
         Ok(())
     }

@@ -1,0 +1,112 @@
+//! The OpenAPI document: generated from code, checked in, served, complete.
+
+use serde_json::Value;
+use vitae_tests::pg_tools::repo_root;
+use vitae_tests::TestApp;
+
+const REGENERATE: &str = "run `scripts/generate` (it rewrites openapi/openapi.json and the TypeScript client's types)";
+
+fn generated() -> Value {
+    serde_json::to_value(vitae::http::document()).expect("the document serialises")
+}
+
+#[test]
+fn the_checked_in_document_matches_the_code() {
+    let path = repo_root().join("openapi/openapi.json");
+    let file = std::fs::read_to_string(&path).unwrap_or_default();
+    let checked_in: Value = serde_json::from_str(&file).unwrap_or(Value::Null);
+    assert!(checked_in == generated(), "openapi/openapi.json is stale: {REGENERATE}");
+    let pretty = vitae::http::document().to_pretty_json().expect("pretty");
+    assert_eq!(file.trim_end(), pretty.trim_end(), "openapi/openapi.json is not formatted as generated: {REGENERATE}");
+}
+
+#[tokio::test]
+async fn the_served_document_is_the_checked_in_one_and_the_docs_page_renders_it() {
+    let app = TestApp::spawn().await;
+    let served: Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(served, generated());
+    assert_eq!(served["openapi"], "3.1.0");
+
+    let page = app.http.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    // Its assets come from the binary, not from the internet.
+    for asset in ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"] {
+        let response = app.http.get(app.url(asset)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{asset}");
+        assert!(response.bytes().await.unwrap().len() > 100, "{asset}");
+    }
+    assert!(!html.contains("cdn"), "no CDN references");
+}
+
+#[test]
+fn every_operation_is_named_tagged_described_and_documents_its_errors() {
+    let doc = generated();
+    let mut ids = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            let verb = id.split('_').next().unwrap();
+            assert!(
+                ["create", "get", "list", "update", "delete", "restore", "import"].contains(&verb) && id.contains('_'),
+                "{id}: operation ids read verb_resource"
+            );
+            assert!(!ids.contains(&id.to_owned()), "{id} is used twice");
+            ids.push(id.to_owned());
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
+            assert!(op["summary"].is_string() || op["description"].is_string(), "{id} is not described");
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                let response = match response.get("$ref").and_then(Value::as_str) {
+                    Some(r) => &doc["components"]["responses"][r.trim_start_matches("#/components/responses/")],
+                    None => response,
+                };
+                assert!(response["description"].is_string(), "{id} {status} has no description");
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/problem+json"]["schema"]["$ref"] == "#/components/schemas/Problem",
+                        "{id} {status} is not a problem document"
+                    );
+                }
+            }
+            if path.starts_with("/v1/") {
+                for status in ["401", "403", "422", "429", "500", "503"] {
+                    assert!(responses.contains_key(status), "{id} does not document {status}");
+                }
+                assert_eq!(op["security"][0]["api_key"].as_array().map(Vec::len), Some(1), "{id}: security scope");
+            }
+        }
+    }
+    assert!(ids.len() >= 23, "{ids:?}");
+    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+}
+
+#[test]
+fn the_documented_mask_schema_is_the_one_the_domain_enforces() {
+    let doc = generated();
+    let schema = &doc["components"]["schemas"]["MaskConfigV1"];
+    let mut documented: Vec<String> = schema["properties"].as_object().unwrap().keys().cloned().collect();
+    documented.sort();
+    let full = vitae_domain::mask::MaskConfig {
+        experience_tags: Some(vec![]),
+        skill_categories: Some(vec![]),
+        headline: Some("h".into()),
+        summary: Some("s".into()),
+        ..vitae_domain::mask::MaskConfig::default()
+    };
+    let mut enforced: Vec<String> = serde_json::to_value(full).unwrap().as_object().unwrap().keys().cloned().collect();
+    enforced.sort();
+    assert_eq!(documented, enforced, "MaskConfigV1 must list exactly the domain's keys");
+    let names: Vec<String> = schema["properties"]["hide"]["items"]["enum"]
+        .as_array()
+        .map(|v| v.iter().map(|n| n.as_str().unwrap().to_owned()).collect())
+        .unwrap_or_else(|| {
+            doc["components"]["schemas"]["HiddenFieldName"]["enum"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_owned()).collect()
+        });
+    let domain: Vec<String> = vitae_domain::mask::HiddenField::ALL
+        .iter()
+        .map(|f| serde_json::to_value(f).unwrap().as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, domain, "the hideable fields the document lists are the domain's");
+}
