@@ -2,6 +2,7 @@
 //! service's own role) against a real PostgreSQL. One binary, so the harness is compiled once.
 
 mod auth;
+mod client;
 mod documents;
 mod errors;
 mod health;

@@ -77,6 +77,15 @@ impl TestApp {
         Tenant { id: tenant.id, read, write, admin }
     }
 
+    /// The client generated from the OpenAPI document, authenticated with `key`.
+    pub fn client(&self, key: &str) -> vitae_client::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).expect("header value");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        let http = reqwest::Client::builder().default_headers(headers).build().expect("HTTP client");
+        vitae_client::Client::new_with_client(&self.base_url, http)
+    }
+
     pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
         self.http.get(self.url(path)).bearer_auth(key)
     }
