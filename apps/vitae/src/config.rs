@@ -66,6 +66,9 @@ pub struct Config {
     /// Requests running longer are answered 503.
     #[serde(with = "humantime_serde")]
     pub request_timeout: Duration,
+    /// The same for bulk imports, which embed many documents (committed batches stay).
+    #[serde(with = "humantime_serde")]
+    pub import_timeout: Duration,
     /// Requests per second allowed per API key (0: no limit), and the burst above it.
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
@@ -123,6 +126,7 @@ impl Default for Config {
             body_limit_bytes: 1024 * 1024,
             import_body_limit_bytes: 64 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            import_timeout: Duration::from_secs(30 * 60),
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
             cors_origins: Vec::new(),
@@ -241,7 +245,7 @@ fn describe_error(error: figment::Error) -> String {
         "listen" => " (accepts host:port, e.g. 127.0.0.1:8080)",
         "log_format" => " (accepts text or json)",
         "embedding_provider" => " (accepts local or openai)",
-        "request_timeout" | "openai_timeout" => " (accepts a duration, e.g. 30s)",
+        "request_timeout" | "import_timeout" | "openai_timeout" => " (accepts a duration, e.g. 30s)",
         k if k.ends_with("_bytes") || k.ends_with("_size") || k.ends_with("_workers") || k.starts_with("rate_limit")
             || k.ends_with("_retries") => " (accepts a whole number)",
         "migrate_on_start" => " (accepts true or false)",

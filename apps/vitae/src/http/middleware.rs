@@ -7,7 +7,7 @@ use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use axum::middleware::{from_fn, Next};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower::ServiceBuilder;
@@ -46,7 +46,10 @@ pub fn wrap(routes: Router, state: &AppState) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(cors(&config.cors_origins))
             .layer(from_fn(render_problems))
-            .layer(request_timeout(config.request_timeout))
+            .layer(from_fn_with_state(
+                Timeouts { request: config.request_timeout, import: config.import_timeout },
+                time_limit,
+            ))
             .layer(axum::extract::DefaultBodyLimit::max(config.body_limit_bytes))
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal("handler panicked").into_response()
@@ -137,7 +140,21 @@ fn problem_for(status: StatusCode, detail: Option<String>) -> serde_json::Value 
     serde_json::to_value(problem).unwrap_or_default()
 }
 
-/// How long a request may take before it is answered 503 (bounded work per request).
-pub fn request_timeout(timeout: Duration) -> tower_http::timeout::TimeoutLayer {
-    tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout)
+#[derive(Clone, Copy)]
+struct Timeouts {
+    request: Duration,
+    import: Duration,
+}
+
+/// Bounds the work of each request: past its limit it is answered 503 with `Retry-After` (and
+/// its transaction rolls back). Bulk imports get a limit of their own.
+async fn time_limit(axum::extract::State(limits): axum::extract::State<Timeouts>, request: Request, next: Next) -> Response {
+    let limit = if request.uri().path().ends_with(":import") { limits.import } else { limits.request };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(ErrorCode::Timeout)
+            .with_detail(format!("the request took longer than {} s", limit.as_secs()))
+            .retry_after(1)
+            .into_response(),
+    }
 }
