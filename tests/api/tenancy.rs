@@ -46,6 +46,8 @@ async fn seed_tenant(conn: &mut PgConnection, tenant: Uuid, name: &str) {
          values ($1, $4, $2, $3, 'public', true, 'open', now(), '{}', sha256('x'::bytea))",
         "insert into vitae.document_embeddings (tenant_id, document_id, is_default, model_id, embedding) \
          values ($1, $4, true, 'test', array_fill(0.1, array[384])::real[]::vector)",
+        "insert into vitae.document_passages (tenant_id, document_id, ordinal, passage, embedding) \
+         values ($1, $4, 0, 'Engineer.', array_fill(0.1, array[384])::real[]::vector)",
     ];
     for statement in statements {
         sqlx::query(statement)

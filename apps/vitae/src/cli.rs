@@ -13,6 +13,9 @@ use crate::auth::{self, Scope};
 use crate::service::import;
 use crate::service::indexer::Indexer;
 use crate::service::reembed;
+use crate::service::eval;
+use crate::service::search::Searcher;
+use vitae_repository::ann;
 
 use crate::config::Config;
 use crate::startup::{self, Application};
@@ -62,6 +65,26 @@ enum Command {
         /// The address the server will listen on, for the example request.
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         base_url: String,
+    },
+    /// Build the search index now (concurrently: a running service keeps serving), or drop it.
+    Reindex {
+        /// `ivfflat` or `hnsw` (default: VITAE_ANN_INDEX).
+        #[arg(long)]
+        kind: Option<String>,
+        /// IVFFlat lists (default: from the row count); HNSW m.
+        #[arg(long)]
+        lists: Option<i32>,
+        /// Drop the index instead: search ranks exactly.
+        #[arg(long, conflicts_with_all = ["kind", "lists"])]
+        drop: bool,
+    },
+    /// Score search quality on labelled queries: hit@10, MRR@10 and nDCG@10 for every mode.
+    Eval {
+        /// JSON: {"queries": [{"query", "kind", "relevant": [external ids]}]}.
+        file: std::path::PathBuf,
+        /// The tenant's id or name.
+        #[arg(long, default_value = "demo")]
+        tenant: String,
     },
     /// Manage tenants.
     Tenant {
@@ -167,6 +190,8 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Reembed { batch } => reembed_command(config, batch).await,
         Command::Demo { base_url } => demo_command(config, base_url).await,
         Command::Key { action } => key_command(config, action).await,
+        Command::Reindex { kind, lists, drop } => reindex_command(config, kind, lists, drop).await,
+        Command::Eval { file, tenant } => eval_command(config, file, tenant).await,
     }
 }
 
@@ -418,5 +443,68 @@ async fn demo_command(config: Config, base_url: String) -> anyhow::Result<()> {
         key.token,
         key.token,
     );
+    Ok(())
+}
+
+async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32>, drop: bool) -> anyhow::Result<()> {
+    let pools = startup::connect(&config)?;
+    let Some(owner) = pools.owner.clone() else {
+        bail!("VITAE_OWNER_DATABASE_URL is required: indexes are built by the owner role");
+    };
+    if drop {
+        ann::drop_index(&owner).await.context("dropping the index")?;
+        println!("dropped the search index; search ranks exactly until the next build");
+        pools.close().await;
+        return Ok(());
+    }
+    let kind = match kind.as_deref() {
+        None => match config.ann_index {
+            crate::config::AnnKind::Ivfflat => ann::IndexKind::IvfFlat,
+            crate::config::AnnKind::Hnsw => ann::IndexKind::Hnsw,
+        },
+        Some(k) => ann::IndexKind::parse(k).with_context(|| format!("unknown index kind {k:?}: use ivfflat or hnsw"))?,
+    };
+    if lists.is_some_and(|l| !(1..=32_768).contains(&l)) {
+        bail!("--lists is 1 to 32768");
+    }
+    let options = ann::BuildOptions { kind, lists, target_recall: config.ann_target_recall, ..ann::BuildOptions::default() };
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message(format!("building the {} index", kind.as_str()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let built = ann::build(&owner, &options).await.context("building the index");
+    spinner.finish_and_clear();
+    pools.close().await;
+    match built? {
+        None => bail!("another build is running"),
+        Some(s) => println!(
+            "built {} ({}, lists/m {}) over {} rows in {:.1}s; probes {} give recall@10 {}",
+            s.index_name,
+            s.kind,
+            s.lists,
+            s.rows_at_build,
+            s.build_ms as f64 / 1000.0,
+            s.probes,
+            s.measured_recall.map_or("n/a".into(), |r| format!("{r:.3}")),
+        ),
+    }
+    Ok(())
+}
+
+async fn eval_command(config: Config, file: std::path::PathBuf, tenant: String) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let set: eval::EvalSet = serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))?;
+    let pools = startup::connect(&config)?;
+    let tenant = tenants::find(&pools.primary, &tenant).await.context("finding the tenant")?;
+    let indexer = Indexer::new(startup::embedder(&config).await?);
+    let cache = vitae_embed::cache::QueryCache::new(config.query_cache_size);
+    let current = ann::state(&pools.primary).await?;
+    let settings = config.search();
+    let searcher = Searcher { pool: &pools.read, indexer: &indexer, cache: &cache, ann: current.as_ref(), settings: &settings };
+    let report = eval::run(&searcher, tenant.id, &set, &eval::variants(config.fusion()))
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.internal.or(e.detail).unwrap_or_default()))?;
+    pools.close().await;
+    println!("{} queries from {} (tenant {}, depth {})", set.queries.len(), file.display(), tenant.name, eval::DEPTH);
+    print!("{}", report.table());
     Ok(())
 }

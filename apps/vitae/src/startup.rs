@@ -58,11 +58,17 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let router = http::router(self.state.clone());
         tracing::info!(address = %self.local_addr(), "serving");
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        // Index upkeep runs beside the server and stops with it.
+        let stop_upkeep = tokio_util::sync::CancellationToken::new();
+        let upkeep = tokio::spawn(crate::service::upkeep::run(self.state.clone(), stop_upkeep.clone()));
+        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
-            .context("serving HTTP")?;
+            .context("serving HTTP");
+        stop_upkeep.cancel();
+        let _ = upkeep.await;
         self.state.pools.close().await;
+        served?;
         Ok(())
     }
 }

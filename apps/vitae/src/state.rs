@@ -1,7 +1,12 @@
 //! The state every handler shares.
 
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
+
+use vitae_repository::ann::AnnState;
+
+use crate::service::search::SearchSettings;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
@@ -22,6 +27,10 @@ pub struct App {
     pub contract: Contract,
     pub query_cache: QueryCache,
     pub rate_limiter: Option<DefaultKeyedRateLimiter<Uuid>>,
+    pub search_settings: SearchSettings,
+    /// The ANN index serving now (refreshed by index upkeep).
+    ann: RwLock<Option<AnnState>>,
+    pub index_building: AtomicBool,
 }
 
 impl App {
@@ -31,7 +40,26 @@ impl App {
             RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
         });
         let query_cache = QueryCache::new(config.query_cache_size);
-        Self { config, pools, indexer, contract, query_cache, rate_limiter }
+        let search_settings = config.search();
+        Self {
+            config,
+            pools,
+            indexer,
+            contract,
+            query_cache,
+            rate_limiter,
+            search_settings,
+            ann: RwLock::new(None),
+            index_building: AtomicBool::new(false),
+        }
+    }
+
+    pub fn ann(&self) -> Option<AnnState> {
+        self.ann.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    pub fn set_ann(&self, state: Option<AnnState>) {
+        *self.ann.write().unwrap_or_else(std::sync::PoisonError::into_inner) = state;
     }
 
     /// A transaction for writes (and reads that must see them), on the primary.

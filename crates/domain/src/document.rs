@@ -20,6 +20,9 @@ pub struct SearchDocument {
     pub text_d: String,
     /// What the embedding model reads: most telling first, since it stops after 256 tokens.
     pub embedding_text: String,
+    /// Its parts (headline, skills, each role, place, summary, each description) as byte
+    /// ranges of `embedding_text`: a semantic match is explained by its closest passage.
+    pub passages: Vec<std::ops::Range<usize>>,
     /// SHA-256 of `embedding_text`: unchanged text keeps its embedding.
     pub content_hash: [u8; 32],
     /// Visible facets, lower-cased.
@@ -66,7 +69,7 @@ impl SearchDocument {
 
         let d: Vec<String> = view.summary.iter().cloned().collect();
 
-        let embedding_text = embedding_text(view);
+        let (embedding_text, passages) = embedding_text(view);
         let content_hash = Sha256::digest(embedding_text.as_bytes()).into();
 
         let skills = dedup_lower(view.skills.iter().map(|s| s.name.as_str()));
@@ -78,6 +81,7 @@ impl SearchDocument {
             text_c: join(&c, "\n"),
             text_d: join(&d, "\n"),
             embedding_text,
+            passages,
             content_hash,
             skills,
             tags,
@@ -101,9 +105,10 @@ impl SearchDocument {
     }
 }
 
-/// Headline, skills, roles, summary, then the long descriptions. The person's name is left out:
-/// it says nothing about what they do and would pull unrelated namesakes together.
-fn embedding_text(view: &VisibleProfile) -> String {
+/// Headline, skills, roles, place, summary, then the long descriptions, with each part's byte
+/// range. The person's name is left out: it says nothing about what they do and would pull
+/// unrelated namesakes together.
+fn embedding_text(view: &VisibleProfile) -> (String, Vec<std::ops::Range<usize>>) {
     let mut parts: Vec<String> = Vec::new();
     if !view.headline.is_empty() {
         parts.push(format!("{}.", view.headline.trim_end_matches('.')));
@@ -112,16 +117,11 @@ fn embedding_text(view: &VisibleProfile) -> String {
         let names: Vec<&str> = view.skills.iter().map(|s| s.name.as_str()).collect();
         parts.push(format!("Skills: {}.", names.join(", ")));
     }
-    let roles: Vec<String> = view
-        .experiences
-        .iter()
-        .map(|e| match e.organization.as_deref().filter(|o| !o.is_empty()) {
-            Some(org) => format!("{} at {org}", e.title),
-            None => e.title.clone(),
-        })
-        .collect();
-    if !roles.is_empty() {
-        parts.push(format!("Experience: {}.", roles.join("; ")));
+    for e in &view.experiences {
+        parts.push(match e.organization.as_deref().filter(|o| !o.is_empty()) {
+            Some(org) => format!("{} at {org}.", e.title),
+            None => format!("{}.", e.title),
+        });
     }
     let place: Vec<String> = view
         .location
@@ -132,15 +132,25 @@ fn embedding_text(view: &VisibleProfile) -> String {
     if !place.is_empty() {
         parts.push(format!("Based in {}.", place.join(", ")));
     }
-    if let Some(summary) = &view.summary {
-        parts.push(summary.clone());
+    if let Some(summary) = view.summary.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(summary.to_owned());
     }
     for e in &view.experiences {
         if let Some(description) = e.description.as_deref().filter(|d| !d.is_empty()) {
             parts.push(description.to_owned());
         }
     }
-    parts.join(" ")
+    let mut text = String::new();
+    let mut ranges = Vec::with_capacity(parts.len());
+    for part in parts {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        let start = text.len();
+        text.push_str(&part);
+        ranges.push(start..text.len());
+    }
+    (text, ranges)
 }
 
 fn join(parts: &[String], separator: &str) -> String {
@@ -307,6 +317,17 @@ mod tests {
         let view = apply(&aggregate(), &mask(config));
         assert_eq!(view.headline, "Payments specialist");
         assert_eq!(view.summary.as_deref(), Some("Short bio"));
+    }
+
+    #[test]
+    fn passages_are_the_parts_of_the_embedded_text() {
+        let doc = SearchDocument::build(&apply(&aggregate(), &mask(MaskConfig::default())), date(2025, 1, 1));
+        let passages: Vec<&str> = doc.passages.iter().map(|r| &doc.embedding_text[r.clone()]).collect();
+        assert_eq!(passages[0], "Backend engineer.");
+        assert_eq!(passages[1], "Skills: Rust, Juggling.");
+        assert!(passages.contains(&"Staff Engineer at Quoxel."));
+        assert!(passages.contains(&"Builds payment systems."));
+        assert_eq!(passages.join(" "), doc.embedding_text, "the passages cover the text");
     }
 
     #[test]

@@ -13,13 +13,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use candle_core::{DType, Device, Tensor, D};
+use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{Tokenizer, TruncationParams};
 use tokio::sync::{oneshot, Mutex, Semaphore};
 
-use crate::{EmbedError, Embedder};
+use crate::{EmbedError, EmbeddedText, Embedder, TextWithPassages};
 
 /// The identity recorded beside every embedding this model makes.
 pub const MODEL_ID: &str = "all-MiniLM-L6-v2";
@@ -86,6 +86,19 @@ impl MiniLm {
             .collect()
     }
 
+    /// Token ids and each token's byte span in its text (special tokens get an empty span).
+    pub fn tokenize_with_offsets(&self, texts: &[&str]) -> Result<Vec<(Vec<u32>, Vec<(usize, usize)>)>, EmbedError> {
+        texts
+            .iter()
+            .map(|text| {
+                self.tokenizer
+                    .encode(*text, true)
+                    .map(|e| (e.get_ids().to_vec(), e.get_offsets().to_vec()))
+                    .map_err(|e| EmbedError::Model(format!("tokenizing: {e}")))
+            })
+            .collect()
+    }
+
     /// Groups texts (by index) into batches of similar length, shortest first.
     pub fn plan_batches(&self, tokens: &[Vec<u32>]) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..tokens.len()).collect();
@@ -106,12 +119,23 @@ impl MiniLm {
         Ok(out)
     }
 
-    /// One forward pass over token rows, padded to the longest row.
+    /// One forward pass over token rows, padded to the longest row: each row's embedding.
     pub fn forward_tokens(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        Ok(self.forward_with_spans(rows, &vec![Vec::new(); rows.len()])?.into_iter().map(|(v, _)| v).collect())
+    }
+
+    /// One forward pass, pooling each row whole and, from the same token states, each of its
+    /// spans (token index ranges): a passage's vector costs no extra model work. A span with no
+    /// token (cut off by truncation) gets `None`.
+    pub fn forward_with_spans(
+        &self,
+        rows: &[&[u32]],
+        spans: &[Vec<std::ops::Range<usize>>],
+    ) -> Result<Vec<(Vec<f32>, Vec<Option<Vec<f32>>>)>, EmbedError> {
         let model_error = |e: candle_core::Error| EmbedError::Model(format!("inference: {e}"));
         let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
         if width == 0 {
-            return Ok(vec![Vec::new(); rows.len()]);
+            return Ok(vec![(Vec::new(), Vec::new()); rows.len()]);
         }
         let mut ids = Vec::with_capacity(rows.len() * width);
         let mut mask = Vec::with_capacity(rows.len() * width);
@@ -129,21 +153,43 @@ impl MiniLm {
         let hidden = self
             .model
             .forward(&ids, &token_types, padded.then_some(&mask))
+            .map_err(model_error)?
+            .to_vec3::<f32>()
             .map_err(model_error)?;
-
-        // Mean over real tokens: sum(hidden * mask) / sum(mask), then L2-normalise.
-        let mask = mask.to_dtype(DType::F32).and_then(|m| m.unsqueeze(2)).map_err(model_error)?;
-        let summed = hidden.broadcast_mul(&mask).and_then(|t| t.sum(1)).map_err(model_error)?;
-        let counts = mask.sum(1).map_err(model_error)?;
-        let mean = summed.broadcast_div(&counts).map_err(model_error)?;
-        let norm = mean
-            .sqr()
-            .and_then(|t| t.sum_keepdim(D::Minus1))
-            .and_then(|t| t.sqrt())
-            .and_then(|t| t.maximum(1e-12))
-            .map_err(model_error)?;
-        mean.broadcast_div(&norm).and_then(|t| t.to_vec2::<f32>()).map_err(model_error)
+        // Mean over each row's real tokens (and over each span's), then L2-normalise.
+        Ok(hidden
+            .iter()
+            .zip(rows)
+            .zip(spans)
+            .map(|((states, row), spans)| {
+                let whole = mean_normalised(&states[..row.len()]).unwrap_or_default();
+                let parts = spans
+                    .iter()
+                    .map(|span| {
+                        let end = span.end.min(row.len());
+                        (span.start < end).then(|| mean_normalised(&states[span.start..end])).flatten()
+                    })
+                    .collect();
+                (whole, parts)
+            })
+            .collect())
     }
+}
+
+/// The mean of token states, L2-normalised (`None` for no tokens).
+fn mean_normalised(states: &[Vec<f32>]) -> Option<Vec<f32>> {
+    let first = states.first()?;
+    let mut sum = vec![0f32; first.len()];
+    for state in states {
+        for (s, x) in sum.iter_mut().zip(state) {
+            *s += x;
+        }
+    }
+    let n = states.len() as f32;
+    sum.iter_mut().for_each(|s| *s /= n);
+    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    sum.iter_mut().for_each(|s| *s /= norm);
+    Some(sum)
 }
 
 /// The local provider: a [`MiniLm`] shared by single-threaded workers, each with a rayon pool of
@@ -249,5 +295,69 @@ impl Embedder for LocalEmbedder {
             .record(started.elapsed().as_secs_f64());
         metrics::counter!("vitae_embedded_texts_total", "provider" => "local").increment(texts.len() as u64);
         Ok(out)
+    }
+
+    async fn embed_with_passages(&self, items: Vec<TextWithPassages>) -> Result<Vec<EmbeddedText>, EmbedError> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let started = Instant::now();
+        let items = Arc::new(items);
+        // Tokens, and each passage as a range of token indices.
+        let tokenized = {
+            let items = Arc::clone(&items);
+            self.on_worker(move |model| {
+                let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+                let encoded = model.tokenize_with_offsets(&texts)?;
+                Ok(encoded
+                    .into_iter()
+                    .zip(items.iter())
+                    .map(|((ids, offsets), item)| {
+                        let spans = item.passages.iter().map(|p| token_span(&offsets, p)).collect::<Vec<_>>();
+                        (ids, spans)
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .await?
+        };
+        let tokenized = Arc::new(tokenized);
+        let lengths: Vec<Vec<u32>> = tokenized.iter().map(|(ids, _)| ids.clone()).collect();
+        let batches = self.model.plan_batches(&lengths);
+        let runs = batches.into_iter().map(|batch| {
+            let tokenized = Arc::clone(&tokenized);
+            async move {
+                let indices = batch.clone();
+                let vectors = self
+                    .on_worker(move |model| {
+                        let rows: Vec<&[u32]> = batch.iter().map(|&i| tokenized[i].0.as_slice()).collect();
+                        let spans: Vec<Vec<std::ops::Range<usize>>> = batch.iter().map(|&i| tokenized[i].1.clone()).collect();
+                        model.forward_with_spans(&rows, &spans)
+                    })
+                    .await?;
+                Ok::<_, EmbedError>((indices, vectors))
+            }
+        });
+        let mut out = vec![EmbeddedText::default(); items.len()];
+        for result in futures::future::join_all(runs).await {
+            let (indices, vectors) = result?;
+            for (i, (vector, passages)) in indices.into_iter().zip(vectors) {
+                out[i] = EmbeddedText { vector, passages };
+            }
+        }
+        metrics::histogram!("vitae_embedding_seconds", "provider" => "local").record(started.elapsed().as_secs_f64());
+        metrics::counter!("vitae_embedded_texts_total", "provider" => "local").increment(items.len() as u64);
+        Ok(out)
+    }
+}
+
+/// The tokens (by index) whose text lies inside `bytes`; special tokens ([CLS], [SEP]) have an
+/// empty offset and belong to no passage.
+fn token_span(offsets: &[(usize, usize)], bytes: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let inside = |(start, end): &(usize, usize)| end > start && *start >= bytes.start && *end <= bytes.end;
+    let first = offsets.iter().position(inside);
+    let last = offsets.iter().rposition(inside);
+    match (first, last) {
+        (Some(first), Some(last)) => first..last + 1,
+        _ => 0..0,
     }
 }

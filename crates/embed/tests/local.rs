@@ -80,3 +80,31 @@ async fn the_query_cache_forgets_the_least_recently_used() {
     assert!(cache.embed_query(&embedder, "a").await.expect("embed").1, "a was used recently");
     assert!(!cache.embed_query(&embedder, "b").await.expect("embed").1, "b was evicted");
 }
+
+#[tokio::test]
+async fn passages_pooled_from_the_same_pass_point_at_their_own_meaning() {
+    use vitae_embed::TextWithPassages;
+    let embedder = LocalEmbedder::load(&model_dir(), 2, 8).expect("model");
+    let text = "Pastry chef who laminates croissant dough at dawn. Backend engineer writing Rust services for payments.";
+    let split = text.find(" Backend").unwrap();
+    let item = TextWithPassages { text: text.into(), passages: vec![0..split, split + 1..text.len()] };
+    let out = embedder.embed_with_passages(vec![item.clone(), item]).await.expect("embed");
+    let whole = embedder.embed(vec![text.into()]).await.expect("embed").remove(0);
+    assert!(cosine(&out[0].vector, &whole) > 0.99999, "the document vector is the plain embedding");
+    let (bakery, code) = (out[0].passages[0].clone().unwrap(), out[0].passages[1].clone().unwrap());
+    let queries = embedder.embed(vec!["baker".into(), "software developer".into()]).await.expect("embed");
+    assert!(cosine(&queries[0], &bakery) > cosine(&queries[0], &code));
+    assert!(cosine(&queries[1], &code) > cosine(&queries[1], &bakery));
+}
+
+#[tokio::test]
+async fn a_passage_past_the_input_limit_has_no_vector() {
+    use vitae_embed::TextWithPassages;
+    let embedder = LocalEmbedder::load(&model_dir(), 1, 8).expect("model");
+    let long = "word ".repeat(400);
+    let text = format!("{long}tail");
+    let item = TextWithPassages { passages: vec![0..4, text.len() - 4..text.len()], text };
+    let out = embedder.embed_with_passages(vec![item]).await.expect("embed");
+    assert!(out[0].passages[0].is_some());
+    assert!(out[0].passages[1].is_none(), "truncated at 256 tokens");
+}

@@ -24,7 +24,14 @@ pub struct DocumentWrite<'a> {
     pub mask_slug: &'a str,
     pub is_default: bool,
     pub document: &'a SearchDocument,
-    pub embedding: Option<(&'a str, Vec<f32>)>,
+    pub embedding: Option<NewEmbedding<'a>>,
+}
+
+/// A fresh embedding of a document and of its passages (in `document.passages` order).
+pub struct NewEmbedding<'a> {
+    pub model_id: &'a str,
+    pub vector: Vec<f32>,
+    pub passages: Vec<Option<Vec<f32>>>,
 }
 
 pub async fn stored_for_profile(tx: &mut TenantTx, profile_id: Uuid) -> RepoResult<Vec<StoredDocument>> {
@@ -88,7 +95,7 @@ pub async fn replace_for_profile(
         .fetch_one(&mut **tx)
         .await?;
         match &w.embedding {
-            Some((model_id, vector)) => {
+            Some(NewEmbedding { model_id, vector, passages }) => {
                 sqlx::query(
                     "insert into vitae.document_embeddings (tenant_id, document_id, is_default, model_id, embedding) \
                      values ($1, $2, $3, $4, $5) \
@@ -102,6 +109,7 @@ pub async fn replace_for_profile(
                 .bind(Vector::from(vector.clone()))
                 .execute(&mut **tx)
                 .await?;
+                write_passages(tx, document_id, d, passages).await?;
             }
             None => {
                 sqlx::query(
@@ -114,6 +122,43 @@ pub async fn replace_for_profile(
             }
         }
     }
+    Ok(())
+}
+
+async fn write_passages(
+    tx: &mut TenantTx,
+    document_id: Uuid,
+    document: &SearchDocument,
+    vectors: &[Option<Vec<f32>>],
+) -> RepoResult<()> {
+    sqlx::query("delete from vitae.document_passages where document_id = $1")
+        .bind(document_id)
+        .execute(&mut **tx)
+        .await?;
+    let mut ordinals = Vec::new();
+    let mut texts = Vec::new();
+    let mut embeddings = Vec::new();
+    for (i, (range, vector)) in document.passages.iter().zip(vectors).enumerate() {
+        if let (Some(text), Some(vector)) = (document.embedding_text.get(range.clone()), vector) {
+            ordinals.push(i as i16);
+            texts.push(text.to_owned());
+            embeddings.push(Vector::from(vector.clone()));
+        }
+    }
+    if ordinals.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "insert into vitae.document_passages (tenant_id, document_id, ordinal, passage, embedding) \
+         select $1, $2, o, p, e from unnest($3::smallint[], $4::text[], $5::vector[]) as u(o, p, e)",
+    )
+    .bind(tx.tenant_id())
+    .bind(document_id)
+    .bind(&ordinals)
+    .bind(&texts)
+    .bind(&embeddings)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod ann;
 pub mod db;
 pub mod documents;
 pub mod error;
 pub mod health;
 pub mod migrate;
 pub mod profiles;
+pub mod search;
 pub mod tenancy;
 pub mod tenants;
 

@@ -32,6 +32,20 @@ impl TenantTx {
         Ok(Self { tx, tenant_id })
     }
 
+    /// A read-only transaction with extra `SET LOCAL`s (search settings such as
+    /// `ivfflat.probes`), all in one round trip. Names and values come from code and
+    /// configuration, never from requests.
+    pub async fn begin_read_only_with(pool: &PgPool, tenant_id: Uuid, settings: &[(&str, String)]) -> RepoResult<Self> {
+        let mut statement = format!("begin transaction read only; set local app.tenant_id = '{tenant_id}'");
+        for (name, value) in settings {
+            debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'));
+            debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+            statement.push_str(&format!("; set local {name} = {value}"));
+        }
+        let tx = pool.begin_with(AssertSqlSafe(statement)).await?;
+        Ok(Self { tx, tenant_id })
+    }
+
     pub fn tenant_id(&self) -> Uuid {
         self.tenant_id
     }

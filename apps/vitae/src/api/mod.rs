@@ -7,5 +7,6 @@ pub mod common;
 pub mod masks;
 pub mod parts;
 pub mod profiles;
+pub mod search;
 
 pub use common::*;

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod parts;
 pub mod problem;
 pub mod profiles;
+pub mod search;
 pub mod views;
 
 use axum::Router;
@@ -30,6 +31,7 @@ pub fn routes(import_body_limit: usize) -> (Router<AppState>, utoipa::openapi::O
         .merge(parts::router())
         .merge(masks::router())
         .merge(import::router(import_body_limit))
+        .merge(search::router())
         .split_for_parts();
     (router, openapi::finish(doc))
 }

@@ -33,7 +33,8 @@ use super::problem::{FieldError, Problem, PROBLEM_JSON};
         (name = "experiences", description = "A profile's work history."),
         (name = "skills", description = "A profile's skills; names are unique per profile, ignoring case."),
         (name = "masks", description = "Named views of a profile that choose what an audience sees."),
-        (name = "operations", description = "Health and readiness for orchestrators."),
+        (name = "search", description = "Hybrid search: by meaning (embeddings) and by words (full text), fused."),
+        (name = "operations", description = "Health, readiness and the search index, for operators."),
     ),
     components(schemas(Problem, FieldError)),
 )]

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use vitae_domain::document::SearchDocument;
 use vitae_domain::mask::{self, ProfileAggregate};
-use vitae_embed::{EmbedError, Embedder};
-use vitae_repository::documents::{self, DocumentWrite};
+use vitae_embed::{EmbedError, Embedder, TextWithPassages};
+use vitae_repository::documents::{self, DocumentWrite, NewEmbedding};
 use vitae_repository::TenantTx;
 
 use crate::http::problem::{ApiError, ErrorCode};
@@ -69,17 +69,18 @@ impl Indexer {
         }
 
         // One embedding call for every changed text, each distinct text once.
-        let mut texts: Vec<String> = Vec::new();
+        let mut texts: Vec<TextWithPassages> = Vec::new();
         let mut index: HashMap<[u8; 32], usize> = HashMap::new();
         for plan in &plans {
             for (_, _, _, document, needs) in &plan.documents {
                 if *needs && !index.contains_key(&document.content_hash) {
                     index.insert(document.content_hash, texts.len());
-                    texts.push(document.embedding_text.clone());
+                    texts.push(TextWithPassages { text: document.embedding_text.clone(), passages: document.passages.clone() });
                 }
             }
         }
-        let vectors = if texts.is_empty() { Vec::new() } else { self.embedder.embed(texts).await.map_err(embed_error)? };
+        let vectors =
+            if texts.is_empty() { Vec::new() } else { self.embedder.embed_with_passages(texts).await.map_err(embed_error)? };
 
         for plan in &plans {
             if !plan.active {
@@ -97,7 +98,7 @@ impl Indexer {
                     embedding: needs
                         .then(|| index.get(&document.content_hash).and_then(|&i| vectors.get(i)))
                         .flatten()
-                        .map(|v| (model.as_str(), v.clone())),
+                        .map(|v| NewEmbedding { model_id: model.as_str(), vector: v.vector.clone(), passages: v.passages.clone() }),
                 })
                 .collect();
             documents::replace_for_profile(tx, plan.profile_id, plan.updated_at, &writes).await?;

@@ -4,3 +4,6 @@ pub mod import;
 pub mod indexer;
 pub mod profiles;
 pub mod reembed;
+pub mod search;
+pub mod upkeep;
+pub mod eval;

@@ -255,6 +255,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search profiles by meaning and by words. `hybrid` fuses both legs; filters apply inside each
+         *     leg; facets count every matching candidate; `next_cursor` pages through one fixed result list.
+         */
+        post: operations["search_profiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/profiles/{id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Profiles nearest in meaning to this one (its default document), with the same filters and
+         *     mask rules as search. The profile itself is left out.
+         */
+        get: operations["get_similar_profiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/search-index": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The search index: kind, size, probes and the recall they were calibrated to. */
+        get: operations["get_search_index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/search-index:rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rebuild the search index now, in the background (concurrently: searches are served
+         *     throughout). The index is shared by every tenant of this deployment.
+         */
+        post: operations["rebuild_search_index"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -343,6 +420,11 @@ export interface components {
             location?: string;
             tags?: string[];
         };
+        FacetCount: {
+            value: string;
+            /** Format: int64 */
+            count: number;
+        };
         /** @description One invalid field of a request. */
         FieldError: {
             /**
@@ -362,8 +444,51 @@ export interface components {
              */
             message: string;
         };
+        /** @description How hybrid search combines its legs (the server's default when absent). */
+        FusionBody: {
+            method: components["schemas"]["FusionMethodName"];
+            /**
+             * Format: double
+             * @description `blend`: weight of the semantic score; the keyword score gets the rest.
+             */
+            semantic_ratio?: number;
+            /**
+             * Format: double
+             * @description `rrf`: the k in weight / (k + rank).
+             */
+            k?: number;
+            /**
+             * Format: double
+             * @description `rrf`: the semantic leg's weight.
+             */
+            semantic_weight?: number;
+            /**
+             * Format: double
+             * @description `rrf`: the keyword leg's weight.
+             */
+            keyword_weight?: number;
+        };
+        /** @enum {string} */
+        FusionMethodName: "blend" | "rrf";
         Health: {
             status: string;
+        };
+        /** @description Why a hit matched. */
+        Highlight: {
+            source: components["schemas"]["HighlightSource"];
+            /**
+             * @description HTML: the text escaped, matched words in `<mark>` (keyword); the passage nearest in
+             *     meaning to the query (semantic).
+             */
+            fragments: string[];
+        };
+        /** @enum {string} */
+        HighlightSource: "keyword" | "semantic";
+        HitExplain: {
+            semantic?: components["schemas"]["SemanticExplain"] | null;
+            keyword?: components["schemas"]["KeywordExplain"] | null;
+            /** Format: double */
+            fused_score: number;
         };
         /** @description The outcome of an import, line by line. */
         ImportReport: {
@@ -373,6 +498,15 @@ export interface components {
             updated: number;
             failed: number;
             results: components["schemas"]["LineResult"][];
+        };
+        KeywordExplain: {
+            /** @description 1-based rank in the keyword leg. */
+            rank: number;
+            /**
+             * Format: double
+             * @description `ts_rank_cd` with weights A 1.0, B 0.4, C 0.2, D 0.1, normalised to 0..1.
+             */
+            score: number;
         };
         LineResult: {
             /** @description 1-based line number in the request body. */
@@ -679,6 +813,174 @@ export interface components {
             database: string;
             migrations: string;
         };
+        /** @description Counts over every matching candidate (not only this page), the 20 most frequent values each. */
+        SearchFacets: {
+            skills: components["schemas"]["FacetCount"][];
+            tags: components["schemas"]["FacetCount"][];
+            country: components["schemas"]["FacetCount"][];
+            availability: components["schemas"]["FacetCount"][];
+        };
+        /** @description Filters, applied inside both legs (never after the limit). */
+        SearchFilters: {
+            /** @description Profiles with every one of these skills (names, case ignored). */
+            skills_all?: string[];
+            /** @description Profiles with at least one of these skills. */
+            skills_any?: string[];
+            /** @description Profiles with every one of these tags. */
+            tags?: string[];
+            /** @description Profiles in one of these countries. */
+            country?: components["schemas"]["CountryCode"][];
+            /** @description Profiles with one of these availabilities. */
+            availability?: components["schemas"]["AvailabilityBody"][];
+            /**
+             * Format: float
+             * @description Profiles with at least this many years of (visible, dated) experience.
+             */
+            min_years?: number;
+            /**
+             * Format: date-time
+             * @description Profiles changed at or after this time.
+             */
+            updated_since?: string;
+        };
+        /** @description A search result: one person, through one persona. */
+        SearchHit: {
+            /** Format: uuid */
+            profile_id: string;
+            slug: string;
+            display_name: string;
+            headline: string;
+            location?: string | null;
+            country?: components["schemas"]["CountryCode"] | null;
+            availability: components["schemas"]["AvailabilityBody"];
+            /** @description The mask (persona) this hit was found through. */
+            mask: string;
+            /**
+             * Format: double
+             * @description The fused score (the mode's own score outside hybrid search); higher is better.
+             */
+            score: number;
+            highlights: components["schemas"]["Highlight"][];
+            explain?: components["schemas"]["HitExplain"] | null;
+        };
+        /** @description The approximate-nearest-neighbour index search uses. */
+        SearchIndexStatus: {
+            /** @description `none` (exact search), `ready`, or `building`. */
+            state: string;
+            /**
+             * Format: int64
+             * @description Embeddings in the table (the planner's estimate).
+             */
+            rows: number;
+            /** @description `ivfflat` or `hnsw`. */
+            kind?: string | null;
+            /**
+             * Format: int32
+             * @description IVFFlat lists (HNSW: m).
+             */
+            lists?: number | null;
+            /** Format: int64 */
+            rows_at_build?: number | null;
+            /**
+             * Format: int32
+             * @description ivfflat.probes (hnsw.ef_search) searches use.
+             */
+            probes?: number | null;
+            /**
+             * Format: float
+             * @description Recall@10 against exact search measured at build time with those probes.
+             */
+            measured_recall?: number | null;
+            /** Format: date-time */
+            built_at?: string | null;
+            /** Format: int64 */
+            build_ms?: number | null;
+        };
+        /**
+         * @description `hybrid` (meaning and words, fused), `semantic` (meaning) or `keyword` (words).
+         * @enum {string}
+         */
+        SearchMode: "hybrid" | "semantic" | "keyword";
+        /** @description How the legs ran (with `explain`). */
+        SearchPlan: {
+            /** @description `ann` (the vector index) or `exact`; absent when the leg did not run. */
+            semantic?: string | null;
+            /**
+             * @description `all` (every match ranked), `within_semantic` (very broad terms, ranked among the
+             *     semantic candidates) or `empty` (no searchable words); absent when the leg did not run.
+             */
+            keyword?: string | null;
+        };
+        /**
+         * @description A search.
+         * @example {
+         *       "filters": {
+         *         "availability": [
+         *           "open"
+         *         ]
+         *       },
+         *       "limit": 10,
+         *       "q": "senior rust engineer in berlin"
+         *     }
+         */
+        SearchRequest: {
+            /**
+             * @description The query: meaning for the semantic leg; for the keyword leg, web-search syntax (quoted
+             *     phrases, `or`, `-word`).
+             */
+            q: string;
+            mode?: components["schemas"]["SearchMode"];
+            fusion?: components["schemas"]["FusionBody"];
+            filters?: components["schemas"]["SearchFilters"];
+            /**
+             * @description Which persona of each profile to search: a mask slug, `all` (every persona; each person
+             *     once, through the one that matched best), or absent for the default (public) masks.
+             */
+            mask?: string;
+            /**
+             * Format: int32
+             * @description Hits per page, 1 to 100 (default 10).
+             */
+            limit?: number;
+            /** @description From the previous page's `next_cursor` (with the same query). */
+            cursor?: string;
+            /**
+             * Format: double
+             * @description Leave out hits scoring below this.
+             */
+            min_score?: number;
+            /** @description Add each hit's ranks and raw scores in both legs, and the plan. */
+            explain?: boolean;
+            /** @description Highlight matched words and the passage nearest in meaning (default true). */
+            highlight?: boolean;
+            /** @description Count facets over the matching set (default true). */
+            facets?: boolean;
+        };
+        SearchResponse: {
+            hits: components["schemas"]["SearchHit"][];
+            /** @description Matching candidates in the result list (what paging can reach). */
+            total: number;
+            facets?: components["schemas"]["SearchFacets"] | null;
+            /** @description Pass as `cursor`, with the same query, for the next page; absent on the last. */
+            next_cursor?: string | null;
+            /** Format: double */
+            took_ms: number;
+            timings: components["schemas"]["StageTimings"];
+            plan?: components["schemas"]["SearchPlan"] | null;
+            /** @description Things worth knowing about how the query was understood. */
+            warnings?: string[];
+        };
+        SemanticExplain: {
+            /** @description 1-based rank in the semantic leg. */
+            rank: number;
+            /**
+             * Format: double
+             * @description Cosine distance (0 is identical).
+             */
+            distance: number;
+            /** Format: double */
+            similarity: number;
+        };
         /** @description A skill. Through a mask that hides skill details, `level` and `years` are absent. */
         Skill: {
             /** Format: uuid */
@@ -724,6 +1026,21 @@ export interface components {
             level?: number | null;
             /** Format: float */
             years?: number | null;
+        };
+        /** @description Milliseconds spent in each stage. */
+        StageTimings: {
+            /** Format: double */
+            embed_ms: number;
+            /** Format: double */
+            semantic_ms: number;
+            /** Format: double */
+            keyword_ms: number;
+            /** Format: double */
+            fuse_ms: number;
+            /** Format: double */
+            facets_ms: number;
+            /** Format: double */
+            hits_ms: number;
         };
     };
     responses: {
@@ -1841,6 +2158,151 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    search_profiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchRequest"];
+            };
+        };
+        responses: {
+            /** @description A page of hits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_similar_profiles: {
+        parameters: {
+            query?: {
+                /** @description A mask slug, or `all`; absent for the default (public) masks. */
+                mask?: string;
+                /** @description Comma-separated skills every result must have. */
+                skills_all?: string;
+                /** @description Comma-separated skills of which results must have one. */
+                skills_any?: string;
+                /** @description Comma-separated tags every result must have. */
+                tags?: string;
+                /** @description Comma-separated ISO 3166-1 alpha-2 codes. */
+                country?: string;
+                availability?: components["schemas"]["AvailabilityBody"];
+                min_years?: number;
+                updated_since?: string;
+                /** @description Hits per page, 1 to 100 (default 10). */
+                limit?: number;
+                cursor?: string;
+                explain?: boolean;
+                /** @description Count facets over the result list (default false). */
+                facets?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Profile id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of similar profiles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_search_index: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The index's state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchIndexStatus"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rebuild_search_index: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The build started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchIndexStatus"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description A build is already running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];

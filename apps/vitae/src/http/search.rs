@@ -1,0 +1,191 @@
+//! `/v1/search`, similar profiles, and the search index's state for administrators.
+
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use vitae_repository::search as search_sql;
+use vitae_repository::{ann, profiles};
+
+use super::auth::Principal;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::problem::{ApiError, ErrorCode};
+use crate::api::search::{SearchRequest, SearchResponse, SimilarQuery};
+use crate::auth::Scope;
+use crate::service::search::{SearchQuery, Searcher};
+use crate::service::upkeep;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search_profiles))
+        .routes(routes!(get_similar_profiles))
+        .routes(routes!(get_search_index))
+        .routes(routes!(rebuild_search_index))
+}
+
+async fn run(state: &AppState, principal: &Principal, query: &SearchQuery, mode: &'static str) -> Result<SearchResponse, ApiError> {
+    let started = Instant::now();
+    let ann = state.ann();
+    let searcher = Searcher {
+        pool: &state.pools.read,
+        indexer: &state.indexer,
+        cache: &state.query_cache,
+        ann: ann.as_ref(),
+        settings: &state.search_settings,
+    };
+    let outcome = searcher.search(principal.tenant_id, query).await?;
+    let took = started.elapsed().as_secs_f64();
+    metrics::histogram!("vitae_search_seconds", "mode" => mode).record(took);
+    for (stage, ms) in [
+        ("embed", outcome.timings.embed_ms),
+        ("semantic", outcome.timings.semantic_ms),
+        ("keyword", outcome.timings.keyword_ms),
+        ("fuse", outcome.timings.fuse_ms),
+        ("facets", outcome.timings.facets_ms),
+        ("hits", outcome.timings.hits_ms),
+    ] {
+        metrics::histogram!("vitae_search_stage_seconds", "mode" => mode, "stage" => stage).record(ms / 1000.0);
+    }
+    Ok(SearchResponse::from_outcome(outcome, query, took * 1000.0))
+}
+
+/// Search profiles by meaning and by words. `hybrid` fuses both legs; filters apply inside each
+/// leg; facets count every matching candidate; `next_cursor` pages through one fixed result list.
+#[utoipa::path(post, path = "/v1/search", tag = "search", operation_id = "search_profiles",
+    request_body = SearchRequest,
+    responses((status = 200, description = "A page of hits", body = SearchResponse)),
+    security(("api_key" = ["read"])))]
+pub async fn search_profiles(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(body): ApiJson<SearchRequest>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    principal.require(Scope::Read)?;
+    let query = body.to_query(state.config.fusion())?;
+    let mode = match query.mode {
+        crate::service::search::Mode::Hybrid => "hybrid",
+        crate::service::search::Mode::Semantic => "semantic",
+        crate::service::search::Mode::Keyword => "keyword",
+    };
+    Ok(Json(run(&state, &principal, &query, mode).await?))
+}
+
+/// Profiles nearest in meaning to this one (its default document), with the same filters and
+/// mask rules as search. The profile itself is left out.
+#[utoipa::path(get, path = "/v1/profiles/{id}/similar", tag = "search", operation_id = "get_similar_profiles",
+    params(("id" = Uuid, Path, description = "Profile id"), SimilarQuery),
+    responses((status = 200, description = "A page of similar profiles", body = SearchResponse)),
+    security(("api_key" = ["read"])))]
+pub async fn get_similar_profiles(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<SimilarQuery>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    principal.require(Scope::Read)?;
+    let mut tx = state.read_tx(principal.tenant_id).await?;
+    let profile = profiles::get_profile(&mut tx, id).await?;
+    let vector = search_sql::profile_vector(&mut tx, id).await?;
+    tx.commit().await?;
+    if !profile.is_active {
+        return Err(ApiError::not_found());
+    }
+    let vector = vector.ok_or_else(|| ApiError::internal("an active profile without a default document"))?;
+    let query = params.to_query(id, vector)?;
+    Ok(Json(run(&state, &principal, &query, "similar").await?))
+}
+
+/// The approximate-nearest-neighbour index search uses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchIndexStatus {
+    /// `none` (exact search), `ready`, or `building`.
+    pub state: String,
+    /// Embeddings in the table (the planner's estimate).
+    pub rows: i64,
+    /// `ivfflat` or `hnsw`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// IVFFlat lists (HNSW: m).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lists: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_at_build: Option<i64>,
+    /// ivfflat.probes (hnsw.ef_search) searches use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probes: Option<i32>,
+    /// Recall@10 against exact search measured at build time with those probes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured_recall: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub built_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_ms: Option<i64>,
+}
+
+async fn status(state: &AppState) -> Result<SearchIndexStatus, ApiError> {
+    upkeep::refresh(state).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    let rows = ann::estimated_rows(&state.pools.primary).await?;
+    let current = state.ann();
+    let building = state.index_building.load(std::sync::atomic::Ordering::SeqCst);
+    Ok(SearchIndexStatus {
+        state: if building { "building" } else if current.is_some() { "ready" } else { "none" }.into(),
+        rows,
+        kind: current.as_ref().map(|s| s.kind.clone()),
+        lists: current.as_ref().map(|s| s.lists),
+        rows_at_build: current.as_ref().map(|s| s.rows_at_build),
+        probes: current.as_ref().map(|s| state.search_settings.probes.unwrap_or(s.probes)),
+        measured_recall: current.as_ref().and_then(|s| s.measured_recall),
+        built_at: current.as_ref().map(|s| s.built_at),
+        build_ms: current.as_ref().map(|s| s.build_ms),
+    })
+}
+
+/// The search index: kind, size, probes and the recall they were calibrated to.
+#[utoipa::path(get, path = "/v1/admin/search-index", tag = "operations", operation_id = "get_search_index",
+    responses((status = 200, description = "The index's state", body = SearchIndexStatus)),
+    security(("api_key" = ["admin"])))]
+pub async fn get_search_index(State(state): State<AppState>, principal: Principal) -> Result<Json<SearchIndexStatus>, ApiError> {
+    principal.require(Scope::Admin)?;
+    Ok(Json(status(&state).await?))
+}
+
+/// Rebuild the search index now, in the background (concurrently: searches are served
+/// throughout). The index is shared by every tenant of this deployment.
+#[utoipa::path(post, path = "/v1/admin/search-index:rebuild", tag = "operations", operation_id = "rebuild_search_index",
+    responses(
+        (status = 202, description = "The build started", body = SearchIndexStatus),
+        (status = 409, description = "A build is already running", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = ["admin"])))]
+pub async fn rebuild_search_index(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<(StatusCode, Json<SearchIndexStatus>), ApiError> {
+    principal.require(Scope::Admin)?;
+    if state.pools.owner.is_none() {
+        return Err(ApiError::new(ErrorCode::Unavailable)
+            .with_detail("this deployment has no owner connection (VITAE_OWNER_DATABASE_URL); run `vitae reindex`"));
+    }
+    if state.index_building.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::new(ErrorCode::Conflict).with_detail("a build is already running"));
+    }
+    let background = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = upkeep::rebuild(&background, None).await {
+            tracing::error!(%error, "rebuilding the search index failed");
+        }
+    });
+    // Let the build claim its flag before reporting.
+    tokio::task::yield_now().await;
+    let mut report = status(&state).await?;
+    report.state = "building".into();
+    Ok((StatusCode::ACCEPTED, Json(report)))
+}

@@ -1,0 +1,211 @@
+//! Search quality: labelled queries (query, relevant profiles by external id) run through every
+//! mode, scored by hit@10, MRR@10 and nDCG@10 (binary relevance). `vitae eval FILE` prints the
+//! table; the tests hold hybrid to "at least as good as the better leg".
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+use vitae_repository::search::{self as search_sql, Filters, MaskSelection};
+use vitae_repository::TenantTx;
+
+use super::search::{Fusion, Mode, SearchQuery, Searcher};
+use crate::http::problem::ApiError;
+
+pub const DEPTH: usize = 10;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalSet {
+    #[serde(default)]
+    pub description: String,
+    pub queries: Vec<LabelledQuery>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LabelledQuery {
+    pub query: String,
+    /// What the query tests (`semantic`, `keyword`, `mixed`, ...): scores are also given per kind.
+    #[serde(default)]
+    pub kind: String,
+    /// External ids of the relevant profiles.
+    pub relevant: Vec<String>,
+}
+
+/// A way of searching to score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Variant {
+    pub name: &'static str,
+    pub mode: Mode,
+    pub fusion: Fusion,
+}
+
+/// The modes as the service is configured, plus plain reciprocal rank fusion for comparison.
+pub fn variants(configured: Fusion) -> Vec<Variant> {
+    let rrf = Fusion::Rrf { k: 60.0, semantic_weight: 1.0, keyword_weight: 1.0 };
+    let mut out = vec![
+        Variant { name: "hybrid", mode: Mode::Hybrid, fusion: configured },
+        Variant { name: "semantic", mode: Mode::Semantic, fusion: configured },
+        Variant { name: "keyword", mode: Mode::Keyword, fusion: configured },
+    ];
+    if configured != rrf {
+        out.push(Variant { name: "hybrid-rrf60", mode: Mode::Hybrid, fusion: rrf });
+    }
+    out
+}
+
+/// Mean scores over a set of queries.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Scores {
+    pub queries: usize,
+    pub hit: f64,
+    pub mrr: f64,
+    pub ndcg: f64,
+}
+
+impl Scores {
+    fn add(&mut self, one: QueryScore) {
+        self.queries += 1;
+        self.hit += one.hit;
+        self.mrr += one.mrr;
+        self.ndcg += one.ndcg;
+    }
+
+    fn mean(mut self) -> Self {
+        let n = self.queries.max(1) as f64;
+        self.hit /= n;
+        self.mrr /= n;
+        self.ndcg /= n;
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QueryScore {
+    pub hit: f64,
+    pub mrr: f64,
+    pub ndcg: f64,
+}
+
+/// Scores one ranked list (best first) against the relevant set, to depth 10.
+pub fn score(ranked: &[String], relevant: &HashSet<String>) -> QueryScore {
+    let top = &ranked[..ranked.len().min(DEPTH)];
+    let first = top.iter().position(|id| relevant.contains(id));
+    let dcg: f64 = top
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| relevant.contains(*id))
+        .map(|(i, _)| 1.0 / ((i + 2) as f64).log2())
+        .sum();
+    let ideal: f64 = (0..relevant.len().min(DEPTH)).map(|i| 1.0 / ((i + 2) as f64).log2()).sum();
+    QueryScore {
+        hit: if first.is_some() { 1.0 } else { 0.0 },
+        mrr: first.map_or(0.0, |i| 1.0 / (i + 1) as f64),
+        ndcg: if ideal > 0.0 { dcg / ideal } else { 0.0 },
+    }
+}
+
+/// Results: per variant, overall and per kind of query.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub overall: Vec<(&'static str, Scores)>,
+    /// kind → variant → scores
+    pub by_kind: BTreeMap<String, Vec<(&'static str, Scores)>>,
+}
+
+impl Report {
+    pub fn overall(&self, variant: &str) -> Option<Scores> {
+        self.overall.iter().find(|(name, _)| *name == variant).map(|(_, s)| *s)
+    }
+
+    /// A plain-text table.
+    pub fn table(&self) -> String {
+        let mut out = String::from("set        variant        queries  hit@10  MRR@10  nDCG@10\n");
+        let mut row = |set: &str, name: &str, s: &Scores| {
+            out.push_str(&format!("{set:<10} {name:<14} {:>7}  {:>6.3}  {:>6.3}  {:>7.3}\n", s.queries, s.hit, s.mrr, s.ndcg));
+        };
+        for (name, s) in &self.overall {
+            row("all", name, s);
+        }
+        for (kind, variants) in &self.by_kind {
+            for (name, s) in variants {
+                row(kind, name, s);
+            }
+        }
+        out
+    }
+}
+
+/// Runs every labelled query through every variant for one tenant.
+pub async fn run(searcher: &Searcher<'_>, tenant_id: Uuid, set: &EvalSet, variants: &[Variant]) -> Result<Report, ApiError> {
+    let mut overall: Vec<(&'static str, Scores)> = variants.iter().map(|v| (v.name, Scores::default())).collect();
+    let mut by_kind: BTreeMap<String, Vec<(&'static str, Scores)>> = BTreeMap::new();
+    let mut external: HashMap<Uuid, String> = HashMap::new();
+    for labelled in &set.queries {
+        let relevant: HashSet<String> = labelled.relevant.iter().cloned().collect();
+        for (i, variant) in variants.iter().enumerate() {
+            let query = SearchQuery {
+                q: labelled.query.clone(),
+                mode: variant.mode,
+                fusion: variant.fusion,
+                filters: Filters::default(),
+                mask: MaskSelection::Default,
+                limit: DEPTH,
+                after: None,
+                min_score: None,
+                explain: false,
+                highlight: false,
+                facets: false,
+                vector: None,
+                fingerprint: 0,
+            };
+            let outcome = searcher.search(tenant_id, &query).await?;
+            let profiles: Vec<Uuid> = outcome.hits.iter().map(|h| h.candidate.profile_id).collect();
+            let unknown: Vec<Uuid> = profiles.iter().filter(|p| !external.contains_key(p)).copied().collect();
+            if !unknown.is_empty() {
+                let mut tx = TenantTx::begin_read_only(searcher.pool, tenant_id).await?;
+                for (id, ext) in search_sql::external_ids(&mut tx, &unknown).await? {
+                    external.insert(id, ext.unwrap_or_else(|| id.to_string()));
+                }
+                tx.commit().await?;
+            }
+            let ranked: Vec<String> = profiles.iter().filter_map(|p| external.get(p).cloned()).collect();
+            let one = score(&ranked, &relevant);
+            overall[i].1.add(one);
+            let kind = if labelled.kind.is_empty() { "unlabelled" } else { labelled.kind.as_str() };
+            let entry = by_kind
+                .entry(kind.to_owned())
+                .or_insert_with(|| variants.iter().map(|v| (v.name, Scores::default())).collect());
+            entry[i].1.add(one);
+        }
+    }
+    Ok(Report {
+        overall: overall.into_iter().map(|(n, s)| (n, s.mean())).collect(),
+        by_kind: by_kind.into_iter().map(|(k, v)| (k, v.into_iter().map(|(n, s)| (n, s.mean())).collect())).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn scores_follow_the_textbook_definitions() {
+        let relevant: HashSet<String> = ids(&["a", "b"]).into_iter().collect();
+        let perfect = score(&ids(&["a", "b", "x"]), &relevant);
+        assert_eq!(perfect, QueryScore { hit: 1.0, mrr: 1.0, ndcg: 1.0 });
+        let second = score(&ids(&["x", "a"]), &relevant);
+        assert_eq!(second.mrr, 0.5);
+        let expected = (1.0 / 3f64.log2()) / (1.0 + 1.0 / 3f64.log2());
+        assert!((second.ndcg - expected).abs() < 1e-12);
+        let miss = score(&ids(&["x", "y"]), &relevant);
+        assert_eq!(miss, QueryScore { hit: 0.0, mrr: 0.0, ndcg: 0.0 });
+        // Below depth 10 nothing counts.
+        let deep: Vec<String> = (0..10).map(|i| format!("x{i}")).chain(ids(&["a"])).collect();
+        assert_eq!(score(&deep, &relevant).hit, 0.0);
+    }
+}

@@ -1,0 +1,136 @@
+//! Index upkeep, in the background: builds the ANN index once the table is large enough to
+//! train it, rebuilds it (concurrently, searches keep being served) when the row count has
+//! drifted far from what it was built for or the configured kind changed, and refreshes every
+//! instance's view of which index serves. Needs the owner role.
+
+use std::sync::atomic::Ordering;
+
+use tokio_util::sync::CancellationToken;
+
+use vitae_repository::ann::{self, AnnState, BuildOptions, IndexKind};
+
+use crate::config::AnnKind;
+use crate::state::AppState;
+
+/// Rebuild when the table has grown or shrunk by this factor since the build.
+const DRIFT: f64 = 2.0;
+
+pub async fn run(state: AppState, stop: CancellationToken) {
+    // A first look soon after start-up, then at the configured interval.
+    let mut wait = std::time::Duration::from_secs(2);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+        wait = state.config.ann_check_interval;
+        // Stopping mid-build cancels the build; the next build drops what it left behind.
+        tokio::select! {
+            () = stop.cancelled() => return,
+            result = tick(&state) => if let Err(error) = result {
+                tracing::warn!(%error, "index upkeep failed; trying again later");
+            }
+        }
+    }
+}
+
+/// One look: refresh the serving index, build or rebuild when due.
+pub async fn tick(state: &AppState) -> anyhow::Result<()> {
+    refresh(state).await?;
+    let Some(owner) = state.pools.owner.as_ref() else { return Ok(()) };
+    if !state.config.ann_auto {
+        return Ok(());
+    }
+    let rows = ann::estimated_rows(owner).await?;
+    if let Some(reason) = due(state.ann().as_ref(), rows, state.config.ann_min_rows, wanted_kind(state)) {
+        tracing::info!(rows, reason, "building the ANN index");
+        rebuild(state, None).await?;
+    }
+    Ok(())
+}
+
+fn wanted_kind(state: &AppState) -> IndexKind {
+    match state.config.ann_index {
+        AnnKind::Ivfflat => IndexKind::IvfFlat,
+        AnnKind::Hnsw => IndexKind::Hnsw,
+    }
+}
+
+/// Why an index is due, if it is.
+pub fn due(current: Option<&AnnState>, rows: i64, min_rows: i64, kind: IndexKind) -> Option<&'static str> {
+    if rows < min_rows {
+        return None;
+    }
+    match current {
+        None => Some("no index yet"),
+        Some(s) if s.kind() != kind => Some("the configured index kind changed"),
+        Some(s) => {
+            let ratio = rows as f64 / s.rows_at_build.max(1) as f64;
+            (!(1.0 / DRIFT..=DRIFT).contains(&ratio)).then_some("the row count drifted from the build's")
+        }
+    }
+}
+
+/// Reads which index serves (another instance may have rebuilt it).
+pub async fn refresh(state: &AppState) -> anyhow::Result<()> {
+    let current = ann::state(&state.pools.primary).await?;
+    state.set_ann(current);
+    Ok(())
+}
+
+/// Builds a new index now (unless a build is already running, here or elsewhere).
+pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Option<AnnState>> {
+    let Some(owner) = state.pools.owner.as_ref() else {
+        anyhow::bail!("building the index needs VITAE_OWNER_DATABASE_URL");
+    };
+    if state.index_building.swap(true, Ordering::SeqCst) {
+        return Ok(None);
+    }
+    let options = BuildOptions {
+        kind: wanted_kind(state),
+        lists,
+        target_recall: state.config.ann_target_recall,
+        ..BuildOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let built = ann::build(owner, &options).await;
+    state.index_building.store(false, Ordering::SeqCst);
+    let built = built?;
+    if let Some(s) = &built {
+        tracing::info!(
+            kind = %s.kind, lists = s.lists, rows = s.rows_at_build, probes = s.probes,
+            recall = s.measured_recall, seconds = started.elapsed().as_secs_f64(), "ANN index built"
+        );
+        state.set_ann(Some(s.clone()));
+    }
+    Ok(built)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn built(rows: i64) -> AnnState {
+        AnnState {
+            index_name: "i".into(),
+            kind: "ivfflat".into(),
+            lists: 10,
+            rows_at_build: rows,
+            probes: 3,
+            measured_recall: Some(0.97),
+            build_ms: 1,
+            built_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn an_index_is_due_once_the_table_is_large_enough_and_again_when_it_drifts() {
+        let kind = IndexKind::IvfFlat;
+        assert_eq!(due(None, 9_999, 10_000, kind), None);
+        assert!(due(None, 10_000, 10_000, kind).is_some());
+        assert_eq!(due(Some(&built(10_000)), 19_000, 10_000, kind), None);
+        assert!(due(Some(&built(10_000)), 21_000, 10_000, kind).is_some());
+        assert!(due(Some(&built(40_000)), 15_000, 10_000, kind).is_some());
+        assert!(due(Some(&built(10_000)), 10_000, 10_000, IndexKind::Hnsw).is_some());
+    }
+}

@@ -1,0 +1,284 @@
+//! The approximate-nearest-neighbour index over document embeddings, shared by every tenant.
+//!
+//! - Size: IVFFlat `lists` is rows/1000 up to a million rows and sqrt(rows) beyond; below
+//!   `min_rows` no index pays, and search ranks exactly.
+//! - Builds run as the owner, `CREATE INDEX CONCURRENTLY` under a new name, then the old index is
+//!   dropped concurrently: searches are served throughout.
+//! - Probes are calibrated at build time: the smallest `ivfflat.probes` (or `hnsw.ef_search`)
+//!   whose recall@10 against exact search reaches the target on a sample of stored vectors.
+
+use std::time::Instant;
+
+use pgvector::Vector;
+use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::error::{RepoError, RepoResult};
+
+/// Only one build at a time across every instance of the service.
+const BUILD_LOCK: i64 = 0x7669_7461_6502;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    IvfFlat,
+    Hnsw,
+}
+
+impl IndexKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IvfFlat => "ivfflat",
+            Self::Hnsw => "hnsw",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "ivfflat" => Some(Self::IvfFlat),
+            "hnsw" => Some(Self::Hnsw),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AnnState {
+    pub index_name: String,
+    pub kind: String,
+    pub lists: i32,
+    pub rows_at_build: i64,
+    pub probes: i32,
+    pub measured_recall: Option<f32>,
+    pub build_ms: i64,
+    pub built_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl AnnState {
+    pub fn kind(&self) -> IndexKind {
+        IndexKind::parse(&self.kind).unwrap_or(IndexKind::IvfFlat)
+    }
+}
+
+/// IVFFlat lists for `rows`: rows/1000 up to a million rows, sqrt(rows) beyond.
+pub fn lists_for(rows: i64) -> i32 {
+    let lists = if rows <= 1_000_000 { rows / 1000 } else { (rows as f64).sqrt() as i64 };
+    lists.clamp(1, 32_768) as i32
+}
+
+/// The index serving now, if any (readable by the service role).
+pub async fn state(pool: &PgPool) -> RepoResult<Option<AnnState>> {
+    Ok(sqlx::query_as::<_, AnnState>(
+        "select s.index_name, s.kind, s.lists, s.rows_at_build, s.probes, s.measured_recall, s.build_ms, s.built_at \
+         from vitae.ann_index_state s \
+         where exists (select from pg_indexes i where i.schemaname = 'vitae' and i.indexname = s.index_name)",
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Rows in the embeddings table, as the planner's statistics know them (no row is read).
+pub async fn estimated_rows(pool: &PgPool) -> RepoResult<i64> {
+    let estimate: f32 = sqlx::query_scalar("select greatest(reltuples, 0) from pg_class where oid = 'vitae.document_embeddings'::regclass")
+        .fetch_one(pool)
+        .await?;
+    Ok(estimate as i64)
+}
+
+/// Settings for a build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub kind: IndexKind,
+    /// IVFFlat lists (derived from the row count when absent); HNSW `m`.
+    pub lists: Option<i32>,
+    /// Recall@10 the calibrated probes must reach.
+    pub target_recall: f64,
+    /// Sample queries for calibration.
+    pub sample: i64,
+    pub maintenance_work_mem: String,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self {
+            kind: IndexKind::IvfFlat,
+            lists: None,
+            target_recall: 0.95,
+            sample: 100,
+            maintenance_work_mem: "512MB".into(),
+        }
+    }
+}
+
+/// Builds a new index concurrently, calibrates its probes, records it and drops the previous
+/// one. `Ok(None)` when another build holds the lock.
+pub async fn build(owner: &PgPool, options: &BuildOptions) -> RepoResult<Option<AnnState>> {
+    let mut conn = owner.acquire().await?;
+    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)").bind(BUILD_LOCK).fetch_one(&mut *conn).await?;
+    if !locked {
+        return Ok(None);
+    }
+    let result = build_locked(&mut conn, options).await;
+    let _ = sqlx::query("select pg_advisory_unlock($1)").bind(BUILD_LOCK).execute(&mut *conn).await;
+    result.map(Some)
+}
+
+async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoResult<AnnState> {
+    drop_leftovers(conn).await?;
+    conn.execute("analyze vitae.document_embeddings").await?;
+    let rows: i64 = sqlx::query_scalar("select count(*) from vitae.document_embeddings").fetch_one(&mut *conn).await?;
+    let previous: Option<String> = sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
+    let name = format!("document_embeddings_ann_{}", Uuid::now_v7().simple());
+    let (lists, using) = match options.kind {
+        IndexKind::IvfFlat => {
+            let lists = options.lists.unwrap_or_else(|| lists_for(rows));
+            (lists, format!("ivfflat (embedding vector_cosine_ops) with (lists = {lists})"))
+        }
+        IndexKind::Hnsw => {
+            let m = options.lists.unwrap_or(16);
+            (m, format!("hnsw (embedding vector_cosine_ops) with (m = {m}, ef_construction = 64)"))
+        }
+    };
+    let started = Instant::now();
+    conn.execute(AssertSqlSafe(format!("set maintenance_work_mem = '{}'", options.maintenance_work_mem.replace('\'', ""))))
+        .await?;
+    conn.execute(AssertSqlSafe(format!("create index concurrently {name} on vitae.document_embeddings using {using}")))
+        .await?;
+    let build_ms = started.elapsed().as_millis() as i64;
+    let (probes, recall) = calibrate(conn, options, lists).await?;
+
+    let mut tx = conn.begin().await?;
+    sqlx::query(
+        "insert into vitae.ann_index_state (id, index_name, kind, lists, rows_at_build, probes, measured_recall, build_ms, built_at) \
+         values (true, $1, $2, $3, $4, $5, $6, $7, now()) \
+         on conflict (id) do update set index_name = excluded.index_name, kind = excluded.kind, lists = excluded.lists, \
+           rows_at_build = excluded.rows_at_build, probes = excluded.probes, measured_recall = excluded.measured_recall, \
+           build_ms = excluded.build_ms, built_at = excluded.built_at",
+    )
+    .bind(&name)
+    .bind(options.kind.as_str())
+    .bind(lists)
+    .bind(rows)
+    .bind(probes)
+    .bind(recall.map(|r| r as f32))
+    .bind(build_ms)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    if let Some(previous) = previous.filter(|p| *p != name) {
+        conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{previous}"))).await?;
+    }
+    sqlx::query_as::<_, AnnState>(
+        "select index_name, kind, lists, rows_at_build, probes, measured_recall, build_ms, built_at from vitae.ann_index_state",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(RepoError::from)
+}
+
+/// The smallest probes (ivfflat) or ef_search (hnsw) with recall@10 >= target on a sample of
+/// stored vectors used as queries (each query's own document left out of both answers).
+async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) -> RepoResult<(i32, Option<f64>)> {
+    let sample: Vec<(Uuid, Vector)> = sqlx::query_as(
+        "select document_id, embedding from vitae.document_embeddings order by md5(document_id::text) limit $1",
+    )
+    .bind(options.sample)
+    .fetch_all(&mut *conn)
+    .await?;
+    let candidates: Vec<i32> = match options.kind {
+        IndexKind::IvfFlat => {
+            let mut c: Vec<i32> = [1, 2, 3, 5, 8, 10, 15, 20, 30, 40, 60, 80, 120, 160, 240, 320]
+                .into_iter()
+                .filter(|p| *p < lists)
+                .collect();
+            c.push(lists);
+            c
+        }
+        IndexKind::Hnsw => vec![20, 40, 60, 80, 100, 150, 200, 300, 400],
+    };
+    if sample.is_empty() {
+        return Ok((candidates[candidates.len().min(6) - 1], None));
+    }
+    // Exact answers first (sequential scan: the expression defeats the index).
+    let mut exact = Vec::with_capacity(sample.len());
+    for (id, vector) in &sample {
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "select document_id from vitae.document_embeddings where document_id <> $2 order by (embedding <=> $1) + 0 limit 10",
+        )
+        .bind(vector)
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        exact.push(ids);
+    }
+    let setting = match options.kind {
+        IndexKind::IvfFlat => "ivfflat.probes",
+        IndexKind::Hnsw => "hnsw.ef_search",
+    };
+    let mut last = (*candidates.last().unwrap_or(&1), None);
+    for probes in candidates {
+        let mut tx = conn.begin().await?;
+        tx.execute(AssertSqlSafe(format!("set local {setting} = {probes}"))).await?;
+        let mut found = 0usize;
+        let mut wanted = 0usize;
+        for ((id, vector), truth) in sample.iter().zip(&exact) {
+            let ids: Vec<Uuid> = sqlx::query_scalar(
+                "select document_id from (select document_id from vitae.document_embeddings \
+                   order by embedding <=> $1 limit 11) n where document_id <> $2 limit 10",
+            )
+            .bind(vector)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            wanted += truth.len();
+            found += truth.iter().filter(|t| ids.contains(t)).count();
+        }
+        tx.rollback().await?;
+        let recall = if wanted == 0 { 1.0 } else { found as f64 / wanted as f64 };
+        last = (probes, Some(recall));
+        if recall >= options.target_recall {
+            return Ok(last);
+        }
+    }
+    Ok(last)
+}
+
+/// Drops indexes an interrupted build left behind (a cancelled `CREATE INDEX CONCURRENTLY`
+/// leaves an invalid index that every write still maintains).
+async fn drop_leftovers(conn: &mut PgConnection) -> RepoResult<()> {
+    let leftovers: Vec<String> = sqlx::query_scalar(
+        "select i.indexname::text from pg_indexes i \
+         where i.schemaname = 'vitae' and i.indexname like 'document\\_embeddings\\_ann\\_%' \
+           and i.indexname not in (select index_name from vitae.ann_index_state)",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for name in leftovers {
+        conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{name}"))).await?;
+    }
+    Ok(())
+}
+
+/// Removes the index (tests, and `vitae reindex --drop`).
+pub async fn drop_index(owner: &PgPool) -> RepoResult<()> {
+    let mut conn = owner.acquire().await?;
+    let current: Option<String> = sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
+    if let Some(name) = current {
+        conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{name}"))).await?;
+        conn.execute("delete from vitae.ann_index_state").await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_follow_the_row_count() {
+        assert_eq!(lists_for(0), 1);
+        assert_eq!(lists_for(10_000), 10);
+        assert_eq!(lists_for(100_000), 100);
+        assert_eq!(lists_for(1_000_000), 1000);
+        assert_eq!(lists_for(4_000_000), 2000);
+    }
+}

@@ -1,0 +1,263 @@
+//! The SQL of search. Each leg returns a window of ranked candidates; fusion, paging and scoring
+//! happen in the service. Queries are built per request so that only the filters in use appear
+//! in them, which lets the planner use their indexes (an `$n is null or ...` clause would not).
+//!
+//! The semantic leg has two paths, chosen by the caller (PostgreSQL's planner would pick the
+//! vector index and filter afterwards, losing recall):
+//! - `Ann`: the IVFFlat/HNSW index with iterative scan, filters applied as rows come;
+//! - `Exact`: the filtered rows through ordinary indexes, ranked by exact distance.
+
+use chrono::{DateTime, Utc};
+use pgvector::Vector;
+use sqlx::{Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::error::RepoResult;
+use crate::tenancy::TenantTx;
+
+/// Which persona documents a search reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MaskSelection {
+    /// The default (public) mask of every profile.
+    Default,
+    /// The mask with this slug, in profiles that have one.
+    Slug(String),
+    /// Every mask; the service keeps each person's best match.
+    All,
+}
+
+/// Filters applied inside both legs (never after the limit).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    /// Lower-cased skill names the document must all have.
+    pub skills_all: Vec<String>,
+    /// Lower-cased skill names of which the document must have one.
+    pub skills_any: Vec<String>,
+    /// Lower-cased tags the document must all have.
+    pub tags: Vec<String>,
+    pub countries: Vec<String>,
+    pub availability: Vec<String>,
+    pub min_years: Option<f32>,
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Leave this profile out (similar profiles).
+    pub exclude_profile: Option<Uuid>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VectorPath {
+    Ann,
+    Exact,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LegHit {
+    pub document_id: Uuid,
+    pub profile_id: Uuid,
+    /// Semantic: cosine distance (0 best). Keyword: ts_rank_cd, normalised to 0..1 (1 best).
+    pub score: f64,
+}
+
+/// Appends the mask selection and the filters, on the documents aliased `d`.
+fn push_conditions(qb: &mut QueryBuilder<Postgres>, mask: &MaskSelection, filters: &Filters) {
+    match mask {
+        MaskSelection::Default => {
+            qb.push(" and d.is_default");
+        }
+        MaskSelection::Slug(slug) => {
+            qb.push(" and d.mask_slug = ").push_bind(slug.clone());
+        }
+        MaskSelection::All => {}
+    }
+    if !filters.skills_all.is_empty() {
+        qb.push(" and d.skills @> ").push_bind(filters.skills_all.clone());
+    }
+    if !filters.skills_any.is_empty() {
+        qb.push(" and d.skills && ").push_bind(filters.skills_any.clone());
+    }
+    if !filters.tags.is_empty() {
+        qb.push(" and d.tags @> ").push_bind(filters.tags.clone());
+    }
+    if !filters.countries.is_empty() {
+        qb.push(" and d.country = any(").push_bind(filters.countries.clone()).push(")");
+    }
+    if !filters.availability.is_empty() {
+        qb.push(" and d.availability = any(").push_bind(filters.availability.clone()).push(")");
+    }
+    if let Some(years) = filters.min_years {
+        qb.push(" and d.years_experience >= ").push_bind(years);
+    }
+    if let Some(since) = filters.updated_since {
+        qb.push(" and d.profile_updated_at >= ").push_bind(since);
+    }
+    if let Some(profile) = filters.exclude_profile {
+        qb.push(" and d.profile_id <> ").push_bind(profile);
+    }
+}
+
+/// How many documents pass the mask selection and filters, counting no further than `cap`
+/// (cheap: the answer only has to say whether the filter is selective).
+pub async fn count_matching(tx: &mut TenantTx, mask: &MaskSelection, filters: &Filters, cap: i64) -> RepoResult<i64> {
+    let mut qb = QueryBuilder::new("select count(*) from (select 1 from vitae.search_documents d where true");
+    push_conditions(&mut qb, mask, filters);
+    qb.push(" limit ").push_bind(cap).push(") s");
+    Ok(qb.build_query_scalar::<i64>().fetch_one(&mut **tx).await?)
+}
+
+/// The `window` documents nearest to `vector` (cosine distance), ties broken by id.
+pub async fn semantic(
+    tx: &mut TenantTx,
+    vector: &[f32],
+    mask: &MaskSelection,
+    filters: &Filters,
+    window: i64,
+    path: VectorPath,
+) -> RepoResult<Vec<LegHit>> {
+    let vector = Vector::from(vector.to_vec());
+    let mut qb = QueryBuilder::new(
+        "with nearest as materialized (select e.document_id, d.profile_id, e.embedding <=> ",
+    );
+    qb.push_bind(vector.clone());
+    qb.push(
+        " as score from vitae.document_embeddings e \
+         join vitae.search_documents d on d.tenant_id = e.tenant_id and d.id = e.document_id where true",
+    );
+    if *mask == MaskSelection::Default {
+        // On the narrow table too, so the vector scan skips other personas before the join.
+        qb.push(" and e.is_default");
+    }
+    push_conditions(&mut qb, mask, filters);
+    match path {
+        // The exact ORDER BY expression lets the vector index serve it.
+        VectorPath::Ann => qb.push(" order by e.embedding <=> ").push_bind(vector),
+        // An expression the vector index cannot serve: rank the filtered rows exactly.
+        VectorPath::Exact => qb.push(" order by (e.embedding <=> ").push_bind(vector).push(") + 0"),
+    };
+    qb.push(" limit ").push_bind(window);
+    // Iterative scans return rows in relaxed order; the window is sorted again.
+    qb.push(") select document_id, profile_id, score from nearest order by score, document_id");
+    Ok(qb.build_query_as::<LegHit>().fetch_all(&mut **tx).await?)
+}
+
+/// Whether a query has any searchable word once parsed (not only stop words or punctuation).
+pub async fn query_has_terms(tx: &mut TenantTx, q: &str) -> RepoResult<bool> {
+    Ok(sqlx::query_scalar("select numnode(websearch_to_tsquery('english', $1)) > 0")
+        .bind(q)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+/// How many documents match `q` (up to `cap`), for telling rare terms from very broad ones.
+pub async fn count_keyword_matches(
+    tx: &mut TenantTx,
+    q: &str,
+    mask: &MaskSelection,
+    filters: &Filters,
+    cap: i64,
+) -> RepoResult<i64> {
+    let mut qb = QueryBuilder::new("select count(*) from (select 1 from vitae.search_documents d where d.tsv @@ websearch_to_tsquery('english', ");
+    qb.push_bind(q.to_owned()).push(")");
+    push_conditions(&mut qb, mask, filters);
+    qb.push(" limit ").push_bind(cap).push(") s");
+    Ok(qb.build_query_scalar::<i64>().fetch_one(&mut **tx).await?)
+}
+
+/// The `window` best full-text matches of `q` (`websearch_to_tsquery`, ranked by `ts_rank_cd`
+/// with weights D 0.1, C 0.2, B 0.4, A 1.0, normalised to 0..1). With `within`, only those
+/// documents are ranked (very broad queries).
+pub async fn keyword(
+    tx: &mut TenantTx,
+    q: &str,
+    mask: &MaskSelection,
+    filters: &Filters,
+    window: i64,
+    within: Option<&[Uuid]>,
+) -> RepoResult<Vec<LegHit>> {
+    let mut qb = QueryBuilder::new(
+        "select d.id as document_id, d.profile_id, \
+           ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.tsv, query, 32)::float8 as score \
+         from vitae.search_documents d, websearch_to_tsquery('english', ",
+    );
+    qb.push_bind(q.to_owned()).push(") query where d.tsv @@ query");
+    push_conditions(&mut qb, mask, filters);
+    if let Some(ids) = within {
+        qb.push(" and d.id = any(").push_bind(ids.to_vec()).push(")");
+    }
+    qb.push(" order by score desc, d.id limit ").push_bind(window);
+    Ok(qb.build_query_as::<LegHit>().fetch_all(&mut **tx).await?)
+}
+
+/// Facet counts over a set of documents: (facet, value, count).
+pub async fn facets(tx: &mut TenantTx, documents: &[Uuid]) -> RepoResult<Vec<(String, String, i64)>> {
+    Ok(sqlx::query_as(include_str!("search/facets.sql"))
+        .bind(documents)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// What a hit shows: the document's card and, for keyword matches, highlighted fragments.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HitRow {
+    pub document_id: Uuid,
+    pub profile_id: Uuid,
+    pub mask_slug: String,
+    pub card: serde_json::Value,
+    /// Fragments with matches between U+E000 and U+E001, separated by U+E002.
+    pub keyword_fragments: Option<String>,
+}
+
+/// The page's documents; `highlight` (with the query) asks for keyword fragments of `matched`.
+pub async fn hits(
+    tx: &mut TenantTx,
+    documents: &[Uuid],
+    highlight: Option<(&str, &[Uuid])>,
+) -> RepoResult<Vec<HitRow>> {
+    let (q, matched) = match highlight {
+        Some((q, matched)) => (Some(q.to_owned()), matched.to_vec()),
+        None => (None, Vec::new()),
+    };
+    Ok(sqlx::query_as(include_str!("search/hits.sql"))
+        .bind(documents)
+        .bind(q)
+        .bind(matched)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// For each document, its passage nearest to `vector`.
+pub async fn best_passages(tx: &mut TenantTx, documents: &[Uuid], vector: &[f32]) -> RepoResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query_as(
+        "select distinct on (document_id) document_id, passage from vitae.document_passages \
+         where document_id = any($1) order by document_id, embedding <=> $2, ordinal",
+    )
+    .bind(documents)
+    .bind(Vector::from(vector.to_vec()))
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// A profile's default document embedding (the query of "similar profiles").
+pub async fn profile_vector(tx: &mut TenantTx, profile_id: Uuid) -> RepoResult<Option<Vec<f32>>> {
+    let vector: Option<Vector> = sqlx::query_scalar(
+        "select e.embedding from vitae.search_documents d \
+         join vitae.document_embeddings e on e.tenant_id = d.tenant_id and e.document_id = d.id \
+         where d.profile_id = $1 and d.is_default",
+    )
+    .bind(profile_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(vector.map(|v| v.to_vec()))
+}
+
+/// The documents that make up a page, by profile, for the eval harness: profile id → external id.
+pub async fn external_ids(tx: &mut TenantTx, profiles: &[Uuid]) -> RepoResult<Vec<(Uuid, Option<String>)>> {
+    Ok(sqlx::query_as("select id, external_id from vitae.profiles where id = any($1)")
+        .bind(profiles)
+        .fetch_all(&mut **tx)
+        .await?)
+}

@@ -1,0 +1,19 @@
+-- The page's documents $1 with their cards; for the documents $3 the keyword query $2 matched,
+-- fragments of their visible text with the matches marked (U+E000 ... U+E001, fragments
+-- separated by U+E002; the service turns them into escaped HTML).
+select
+  d.id as document_id,
+  d.profile_id,
+  d.mask_slug,
+  d.card,
+  case when $2::text is not null and d.id = any($3) then
+    ts_headline(
+      'english',
+      concat_ws(E'\n', d.text_a, d.text_b, d.text_c, d.text_d),
+      websearch_to_tsquery('english', $2),
+      'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxFragments=2, MaxWords=18, MinWords=6, '
+        || 'FragmentDelimiter=' || chr(57346)
+    )
+  end as keyword_fragments
+from vitae.search_documents d
+where d.id = any($1)

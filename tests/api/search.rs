@@ -1,0 +1,424 @@
+//! Search through HTTP: the legs find what each is good at and hybrid loses neither; filters fill
+//! pages through the IVFFlat index; facets and cursors are exact; masks and tenants hold; odd
+//! queries get answers, bad ones clear errors.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+use vitae::service::eval::{score, EvalSet, QueryScore};
+use vitae_tests::{expect_json, expect_problem, problem_fields, TestApp, Tenant};
+
+const DEMO: &str = include_str!("../../demo/profiles.ndjson");
+const DEMO_LABELS: &str = include_str!("../../demo/eval.json");
+
+async fn search(app: &TestApp, key: &str, body: Value) -> Value {
+    expect_json(app.post("/v1/search", key, &body).send().await.unwrap(), 200).await
+}
+
+/// Loads the 200 demo profiles through the import endpoint.
+async fn load_demo(app: &TestApp, tenant: &Tenant) {
+    let response = app
+        .http
+        .post(app.url("/v1/profiles:import"))
+        .bearer_auth(&tenant.write)
+        .header("content-type", "application/x-ndjson")
+        .body(DEMO)
+        .send()
+        .await
+        .unwrap();
+    let report = expect_json(response, 200).await;
+    assert_eq!(report["failed"], 0, "{report}");
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["hits"].as_array().unwrap().iter().map(|h| h["profile_id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// profile id → external id, read as the superuser.
+async fn external_ids(app: &TestApp) -> HashMap<String, String> {
+    let mut conn = app.db.connect_as_superuser().await;
+    let rows: Vec<(Uuid, String)> = sqlx::query_as("select id, external_id from vitae.profiles where external_id is not null")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    rows.into_iter().map(|(id, ext)| (id.to_string(), ext)).collect()
+}
+
+#[derive(Default, Clone, Copy, Debug)]
+struct Mean {
+    n: f64,
+    hit: f64,
+    mrr: f64,
+    ndcg: f64,
+}
+
+impl Mean {
+    fn add(&mut self, s: QueryScore) {
+        self.n += 1.0;
+        self.hit += s.hit;
+        self.mrr += s.mrr;
+        self.ndcg += s.ndcg;
+    }
+    fn get(self) -> (f64, f64, f64) {
+        (self.hit / self.n, self.mrr / self.n, self.ndcg / self.n)
+    }
+}
+
+#[tokio::test]
+async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_better_leg() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("demo").await;
+    load_demo(&app, &tenant).await;
+    let external = external_ids(&app).await;
+    let labels: EvalSet = serde_json::from_str(DEMO_LABELS).unwrap();
+
+    // (kind, mode) → mean scores
+    let mut means: HashMap<(String, &str), Mean> = HashMap::new();
+    for labelled in &labels.queries {
+        let relevant: HashSet<String> = labelled.relevant.iter().cloned().collect();
+        for mode in ["hybrid", "semantic", "keyword"] {
+            let page =
+                search(&app, &tenant.read, json!({"q": labelled.query, "mode": mode, "limit": 10, "facets": false})).await;
+            let ranked: Vec<String> = ids(&page).iter().map(|id| external[id].clone()).collect();
+            let s = score(&ranked, &relevant);
+            for kind in [labelled.kind.clone(), "all".to_owned()] {
+                means.entry((kind, mode)).or_default().add(s);
+            }
+        }
+    }
+    let get = |kind: &str, mode: &str| means[&(kind.to_owned(), mode)].get();
+
+    // Synonyms and paraphrases ("heart doctor" for cardiologists): the model finds them, the
+    // words do not.
+    let (sem_hit, _, _) = get("semantic", "semantic");
+    let (kw_hit, _, _) = get("semantic", "keyword");
+    assert!(sem_hit >= 0.9, "semantic hit@10 on paraphrases: {sem_hit}");
+    assert!(kw_hit <= 0.2, "keyword hit@10 on paraphrases: {kw_hit}");
+    // Rare names and codes: the words find them first; the model blurs them.
+    let (_, kw_mrr, _) = get("keyword", "keyword");
+    let (_, sem_mrr, _) = get("keyword", "semantic");
+    assert!(kw_mrr >= 0.95, "keyword MRR@10 on exact terms: {kw_mrr}");
+    assert!(sem_mrr <= 0.7, "semantic MRR@10 on exact terms: {sem_mrr}");
+    // Hybrid finds both, and on every kind of query is at least as good as the better leg.
+    for kind in ["semantic", "keyword", "mixed", "all"] {
+        let (h_hit, h_mrr, h_ndcg) = get(kind, "hybrid");
+        let (s_hit, s_mrr, s_ndcg) = get(kind, "semantic");
+        let (k_hit, k_mrr, k_ndcg) = get(kind, "keyword");
+        let eps = 1e-9;
+        assert!(h_hit + eps >= s_hit.max(k_hit), "{kind}: hit@10 hybrid {h_hit} vs {s_hit}/{k_hit}");
+        assert!(h_mrr + eps >= s_mrr.max(k_mrr), "{kind}: MRR@10 hybrid {h_mrr} vs {s_mrr}/{k_mrr}");
+        assert!(h_ndcg + eps >= s_ndcg.max(k_ndcg), "{kind}: nDCG@10 hybrid {h_ndcg} vs {s_ndcg}/{k_ndcg}");
+    }
+}
+
+#[tokio::test]
+async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
+    // Force the index path for every filter (exact ranking only below 5 matching rows) and the
+    // fewest probes, so only iterative scanning can fill a filtered page.
+    let app = TestApp::spawn_with(|c| {
+        c.search_exact_max_rows = 5;
+        c.search_probes = Some(1);
+    })
+    .await;
+    let tenant = app.tenant("demo").await;
+    load_demo(&app, &tenant).await;
+    let options = vitae_repository::ann::BuildOptions { lists: Some(20), ..Default::default() };
+    let built = vitae_repository::ann::build(&app.db.owner_pool(), &options).await.unwrap().unwrap();
+    assert_eq!((built.kind.as_str(), built.lists), ("ivfflat", 20));
+
+    // The admin view refreshes the service's idea of the index.
+    expect_problem(app.get("/v1/admin/search-index", &tenant.read).send().await.unwrap(), 403, "forbidden").await;
+    let index = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
+    assert_eq!((index["state"].as_str(), index["kind"].as_str(), index["lists"].as_i64()), (Some("ready"), Some("ivfflat"), Some(20)));
+    assert_eq!(index["probes"], 1);
+
+    // Query vector for an exact answer computed here.
+    let model = vitae_embed::local::MiniLm::load(&vitae_tests::pg_tools::model_dir()).unwrap();
+    let query = "engineer who builds reliable backend systems";
+    let vector = pgvector::Vector::from(model.embed(&[query]).unwrap().remove(0));
+    let mut conn = app.db.connect_as_superuser().await;
+
+    for (country, matching) in [("DE", 18usize), ("FR", 12), ("PL", 10), ("JP", 4)] {
+        let page = search(
+            &app,
+            &tenant.read,
+            json!({"q": query, "mode": "semantic", "limit": 10, "explain": true, "filters": {"country": [country]}}),
+        )
+        .await;
+        let expected_path = if matching > 5 { "ann" } else { "exact" };
+        assert_eq!(page["plan"]["semantic"], expected_path, "{country}");
+        assert_eq!(page["hits"].as_array().unwrap().len(), matching.min(10), "{country}: a full page");
+        assert!(page["hits"].as_array().unwrap().iter().all(|h| h["country"] == country));
+        let exact: Vec<Uuid> = sqlx::query_scalar(
+            "select d.profile_id from vitae.document_embeddings e join vitae.search_documents d on d.id = e.document_id \
+             where e.is_default and d.country = $2 order by (e.embedding <=> $1) + 0, d.id limit 10",
+        )
+        .bind(&vector)
+        .bind(country)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let exact: Vec<String> = exact.iter().map(Uuid::to_string).collect();
+        assert_eq!(ids(&page), exact, "{country}: the same ten, in the same order, as an exact scan");
+    }
+
+    // Unfiltered, through the index with one probe of twenty: still a full page.
+    let page = search(&app, &tenant.read, json!({"q": query, "mode": "semantic", "limit": 50, "explain": true})).await;
+    assert_eq!(page["plan"]["semantic"], "ann");
+    assert_eq!(page["hits"].as_array().unwrap().len(), 50);
+
+    // Rebuild on demand: accepted, then ready with a new index.
+    let started = expect_json(app.post("/v1/admin/search-index:rebuild", &tenant.admin, &json!({})).send().await.unwrap(), 202).await;
+    assert_eq!(started["state"], "building");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let index = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
+        if index["state"] == "ready" && index["built_at"] != built.built_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true) {
+            assert_eq!(index["kind"], "ivfflat");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the rebuild did not finish: {index}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let indexes: i64 = sqlx::query_scalar("select count(*) from pg_indexes where indexname like 'document_embeddings_ann_%'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(indexes, 1, "the old index is dropped");
+    let page = search(&app, &tenant.read, json!({"q": query, "filters": {"country": ["DE"]}})).await;
+    assert_eq!(page["hits"].as_array().unwrap().len(), 10);
+}
+
+#[tokio::test]
+async fn facets_count_the_candidate_set_and_the_cursor_pages_through_it_exactly() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("demo").await;
+    load_demo(&app, &tenant).await;
+    let mut conn = app.db.connect_as_superuser().await;
+
+    // Keyword mode: the candidate set is every matching document, so SQL can count it alone.
+    let q = "engineer";
+    let filters = json!({"availability": ["open", "not_looking"]});
+    let page = search(&app, &tenant.read, json!({"q": q, "mode": "keyword", "filters": filters, "limit": 5})).await;
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "select country, count(*) from vitae.search_documents \
+         where tenant_id = $1 and is_default and availability = any('{open,not_looking}') \
+           and tsv @@ websearch_to_tsquery('english', $2) and country is not null group by country",
+    )
+    .bind(tenant.id)
+    .bind(q)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let sql: HashMap<String, i64> = counts.into_iter().collect();
+    let total: i64 = sqlx::query_scalar(
+        "select count(*) from vitae.search_documents where tenant_id = $1 and is_default \
+         and availability = any('{open,not_looking}') and tsv @@ websearch_to_tsquery('english', $2)",
+    )
+    .bind(tenant.id)
+    .bind(q)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(total > 20, "the query matches a good share of the demo: {total}");
+    assert_eq!(page["total"], total);
+    let facets: HashMap<String, i64> = page["facets"]["country"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["value"].as_str().unwrap().to_owned(), f["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(facets, sql);
+    let availability: i64 = page["facets"]["availability"].as_array().unwrap().iter().map(|f| f["count"].as_i64().unwrap()).sum();
+    assert_eq!(availability, total);
+
+    // Hybrid: paging by cursor gives exactly the rows of one large page, then the rest.
+    let body = json!({"q": "data engineer with spark", "limit": 100, "facets": false});
+    let large = search(&app, &tenant.read, body.clone()).await;
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut request = body.clone();
+        request["limit"] = json!(7);
+        if let Some(c) = &cursor {
+            request["cursor"] = json!(c);
+        }
+        let page = search(&app, &tenant.read, request).await;
+        assert_eq!(page["total"], large["total"]);
+        paged.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let total = large["total"].as_u64().unwrap() as usize;
+    assert!(total > 100);
+    assert_eq!(paged.len(), total, "no gaps, nothing twice");
+    assert_eq!(paged.iter().collect::<HashSet<_>>().len(), total);
+    assert_eq!(paged[..100], ids(&large)[..], "the first 100 paged equal the large page");
+    let scores: Vec<f64> = large["hits"].as_array().unwrap().iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ordered by score");
+
+    // min_score cuts the list; the cursor belongs to its query.
+    let cut = search(&app, &tenant.read, json!({"q": "data engineer with spark", "limit": 100, "min_score": scores[9]})).await;
+    assert!(cut["hits"].as_array().unwrap().iter().all(|h| h["score"].as_f64().unwrap() >= scores[9]));
+    assert!(cut["total"].as_u64().unwrap() >= 10 && cut["total"].as_u64().unwrap() < total as u64);
+    let first = search(&app, &tenant.read, json!({"q": "data engineer with spark", "limit": 5})).await;
+    let other = json!({"q": "pastry chef", "cursor": first["next_cursor"]});
+    let problem = expect_problem(app.post("/v1/search", &tenant.read, &other).send().await.unwrap(), 422, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), vec!["cursor"]);
+    let forged = json!({"q": "x", "cursor": "not-a-cursor"});
+    let problem = expect_problem(app.post("/v1/search", &tenant.read, &forged).send().await.unwrap(), 422, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), vec!["cursor"]);
+}
+
+#[tokio::test]
+async fn a_word_only_in_a_hidden_field_never_matches_and_other_tenants_never_appear() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let rival = app.tenant("rival").await;
+    let profile = app
+        .create_profile(&acme, json!({
+            "display_name": "Ida Quill", "headline": "Backend engineer",
+            "summary": "Maintains the zorblaxian ledger.", "location": "Quorvathburg", "country": "IS",
+            "tags": ["glubdubdrib"],
+            "experiences": [
+                {"title": "Engineer", "organization": "Luggnaggian Works", "description": "Built the balnibarbi engine.",
+                 "start_date": "2015-01-01", "end_date": "2019-01-01", "tags": ["kept"]},
+                {"title": "Yahoovian strategist", "organization": "Houyhnco", "start_date": "2019-02-01", "tags": ["dropped"]}
+            ],
+            "skills": [{"name": "Laputan", "category": "secret"}, {"name": "Rust", "category": "languages"}],
+            "masks": [
+                {"name": "Open", "config": {}},
+                {"name": "Closed", "config": {
+                    "hide": ["location", "country", "organizations", "summary", "tags", "experience_descriptions"],
+                    "experience_tags": ["kept"], "skill_categories": ["languages"]}}
+            ]
+        }))
+        .await;
+    let id = profile["id"].as_str().unwrap();
+    app.create_profile(&acme, json!({"display_name": "Oli Baker", "headline": "Pastry chef"})).await;
+    let theirs = app
+        .create_profile(&rival, json!({"display_name": "Ida Quell", "headline": "Backend engineer",
+            "summary": "Maintains the zorblaxian ledger.", "skills": [{"name": "Rust"}]}))
+        .await;
+    let theirs_id = theirs["id"].as_str().unwrap();
+
+    for word in ["zorblaxian", "quorvathburg", "glubdubdrib", "luggnaggian", "balnibarbi", "yahoovian", "houyhnco", "laputan"] {
+        // Positive control: the open persona shows the word and keyword search finds it there.
+        let open = search(&app, &acme.read, json!({"q": word, "mode": "keyword", "mask": "open"})).await;
+        assert_eq!(ids(&open), vec![id.to_owned()], "{word} through the open mask");
+        for mode in ["keyword", "hybrid", "semantic"] {
+            let closed = search(&app, &acme.read, json!({"q": word, "mode": mode, "mask": "closed", "explain": true})).await;
+            for hit in closed["hits"].as_array().unwrap() {
+                assert!(hit["explain"].get("keyword").is_none(), "{word} matched the closed persona's words ({mode})");
+                assert!(!hit.to_string().to_lowercase().contains(word), "{word} shown through the closed mask ({mode})");
+            }
+        }
+    }
+    // The other tenant's near-twin never appears, whatever the mode or persona.
+    for mode in ["keyword", "hybrid", "semantic"] {
+        for mask in [json!(null), json!("all")] {
+            let mut body = json!({"q": "zorblaxian ledger backend engineer", "mode": mode, "limit": 100});
+            if !mask.is_null() {
+                body["mask"] = mask.clone();
+            }
+            let page = search(&app, &acme.read, body).await;
+            assert!(!ids(&page).contains(&theirs_id.to_owned()), "{mode} {mask}");
+            let page = search(&app, &rival.read, json!({"q": "zorblaxian", "mode": mode})).await;
+            assert_eq!(ids(&page), vec![theirs_id.to_owned()], "{mode}: the rival sees only its own");
+        }
+    }
+    // Similar profiles of another tenant's id: 404, like an unknown id.
+    let response = app.get(&format!("/v1/profiles/{theirs_id}/similar"), &acme.read).send().await.unwrap();
+    expect_problem(response, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn odd_queries_get_answers_and_bad_ones_name_the_field() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    let rhea = app
+        .create_profile(&tenant, json!({"display_name": "Rhea Stone", "headline": "Senior Rust engineer",
+            "summary": "Builds payment systems in Rust and PostgreSQL.", "skills": [{"name": "Rust"}]}))
+        .await;
+    app.create_profile(&tenant, json!({"display_name": "Paco Lumen", "headline": "Pastry chef", "skills": [{"name": "Croissants"}]})).await;
+
+    // 512 characters: answered.
+    let long = "rust ".repeat(103)[..512].to_owned();
+    let page = search(&app, &tenant.read, json!({"q": long})).await;
+    assert_eq!(ids(&page)[0], rhea["id"].as_str().unwrap());
+    // Only stop words or punctuation: the keyword leg has nothing to match, and says so.
+    for q in ["the and of", "!!! ???", "-", "\"\""] {
+        let keyword = search(&app, &tenant.read, json!({"q": q, "mode": "keyword"})).await;
+        assert_eq!(keyword["total"], 0, "{q}");
+        assert!(keyword["warnings"][0].as_str().unwrap().contains("no searchable words"), "{q}");
+        let hybrid = search(&app, &tenant.read, json!({"q": q})).await;
+        assert!(hybrid["warnings"].is_array(), "{q}");
+        assert_eq!(hybrid["hits"].as_array().unwrap().len(), 2, "{q}: the semantic leg still ranks");
+    }
+    // Web-search syntax: phrases, or, exclusion.
+    let page = search(&app, &tenant.read, json!({"q": "rust or croissants -pastry", "mode": "keyword"})).await;
+    assert_eq!(ids(&page), vec![rhea["id"].as_str().unwrap().to_owned()]);
+
+    for (body, field) in [
+        (json!({"q": "a".repeat(513)}), "q"),
+        (json!({"q": ""}), "q"),
+        (json!({"q": "x", "limit": 0}), "limit"),
+        (json!({"q": "x", "limit": 101}), "limit"),
+        (json!({"q": "x", "mode": "fuzzy"}), "mode"),
+        (json!({"q": "x", "fusion": {"method": "blend", "semantic_ratio": 2}}), "fusion.semantic_ratio"),
+        (json!({"q": "x", "filters": {"country": ["Germany"]}}), "filters.country[0]"),
+        (json!({"q": "x", "filters": {"colour": "red"}}), "filters.colour"),
+    ] {
+        let response = app.post("/v1/search", &tenant.read, &body).send().await.unwrap();
+        let problem = expect_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem_fields(&problem), vec![field], "{body}");
+    }
+    let response = app.http.post(app.url("/v1/search")).json(&json!({"q": "x"})).send().await.unwrap();
+    expect_problem(response, 401, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn hits_explain_and_highlight_why_they_matched_and_similar_profiles_leave_the_profile_out() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    let anna = app
+        .create_profile(&tenant, json!({"display_name": "Anna Berg", "headline": "Cardiologist",
+            "summary": "Heart specialist; certified ACLS-7734 instructor.", "country": "SE",
+            "experiences": [{"title": "Consultant cardiologist", "organization": "Karolinska", "start_date": "2012-01-01"}]}))
+        .await;
+    let bo = app
+        .create_profile(&tenant, json!({"display_name": "Bo Lind", "headline": "Cardiac surgeon", "country": "NO",
+            "summary": "Operates on hearts."}))
+        .await;
+    app.create_profile(&tenant, json!({"display_name": "Cy Moss", "headline": "Pastry chef", "country": "SE"})).await;
+    let anna_id = anna["id"].as_str().unwrap();
+
+    let page = search(&app, &tenant.read, json!({"q": "ACLS-7734 heart", "explain": true})).await;
+    let top = &page["hits"][0];
+    assert_eq!(top["profile_id"], anna_id);
+    let keyword = top["highlights"].as_array().unwrap().iter().find(|h| h["source"] == "keyword").unwrap();
+    assert!(keyword["fragments"][0].as_str().unwrap().contains("<mark>"), "{keyword}");
+    assert!(top["highlights"].as_array().unwrap().iter().any(|h| h["source"] == "semantic"));
+    assert_eq!(top["explain"]["keyword"]["rank"], 1);
+    assert!(top["explain"]["semantic"]["rank"].as_u64().unwrap() >= 1);
+    assert_eq!(top["explain"]["fused_score"], top["score"]);
+    assert_eq!(page["plan"]["semantic"], "exact", "no index on a tiny table");
+    for stage in ["embed_ms", "semantic_ms", "keyword_ms", "fuse_ms", "facets_ms", "hits_ms"] {
+        assert!(page["timings"][stage].as_f64().unwrap() >= 0.0, "{stage}");
+    }
+    assert!(page["took_ms"].as_f64().unwrap() > 0.0);
+
+    let similar = expect_json(app.get(&format!("/v1/profiles/{anna_id}/similar?explain=true"), &tenant.read).send().await.unwrap(), 200).await;
+    let found = ids(&similar);
+    assert!(!found.contains(&anna_id.to_owned()), "the profile itself is left out");
+    assert_eq!(found[0], bo["id"].as_str().unwrap(), "the other heart doctor first");
+    let filtered =
+        expect_json(app.get(&format!("/v1/profiles/{anna_id}/similar?country=SE"), &tenant.read).send().await.unwrap(), 200).await;
+    assert_eq!(filtered["hits"].as_array().unwrap().len(), 1);
+    assert_eq!(filtered["hits"][0]["country"], "SE");
+    let unknown = app.get(&format!("/v1/profiles/{}/similar", Uuid::now_v7()), &tenant.read).send().await.unwrap();
+    expect_problem(unknown, 404, "not_found").await;
+}
