@@ -14,3 +14,9 @@ begin
   end if;
 end
 $$;
+-- `vitae stats` and GET /v1/admin/statements read every role's statements from pg_stat_statements.
+grant pg_read_all_stats to vitae_owner;
+-- Backups (pg_dump / pg_restore as the owner) must read and write every tenant's rows, and
+-- forced row-level security would stop them. The owner could lift the policies anyway (it owns
+-- the tables), so BYPASSRLS gives it no power it lacks; the service role never gets it.
+alter role vitae_owner bypassrls;

@@ -12,6 +12,7 @@ mod openapi;
 mod parts;
 mod profiles;
 mod reembed;
+mod operations;
 mod search;
 mod migrations;
 mod provisioning;

@@ -26,8 +26,12 @@ impl TestApp {
 
     /// Spawns a server whose configuration `adjust` may change first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on(TestDb::create().await, adjust).await
+    }
+
+    /// Spawns a server on `db` (migrated unless `adjust` turns migrations on).
+    pub async fn spawn_on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> Self {
         init_logs();
-        let db = TestDb::create().await;
         let mut config = Config::default();
         config.listen = "127.0.0.1:0".parse().expect("socket address");
         config.database_url = db.app_url();

@@ -38,6 +38,26 @@ impl TestDb {
         Self { name, server }
     }
 
+    /// An empty database (extensions, no migrations): what a restore starts from.
+    pub async fn create_empty() -> Self {
+        let server = superuser_url();
+        let name = format!("vitae_test_{}_{}", unix_now(), uuid::Uuid::new_v4().simple());
+        let mut conn = connect(&server, "postgres").await;
+        conn.execute(sqlx::AssertSqlSafe(format!(r#"create database "{name}" owner vitae_owner"#)))
+            .await
+            .expect("creating an empty database");
+        conn.close().await.ok();
+        let mut conn = connect(&server, &name).await;
+        conn.execute(EXTENSIONS_SQL).await.expect("creating extensions");
+        conn.close().await.ok();
+        Self { name, server }
+    }
+
+    /// A database that already exists on another server (`superuser` is that server's URL).
+    pub fn existing(superuser: Url, name: &str) -> Self {
+        Self { name: name.to_owned(), server: superuser }
+    }
+
     /// The service's role (`vitae_app`), which owns nothing and is confined by row-level security.
     pub fn app_url(&self) -> String {
         role_url(&self.server, "vitae_app", "vitae_app", &self.name)
@@ -134,6 +154,7 @@ fn unix_now() -> u64 {
 async fn ensure_template(server: &Url) -> String {
     let mut hasher = DefaultHasher::new();
     migrate::fingerprint().hash(&mut hasher);
+    EXTENSIONS_SQL.hash(&mut hasher);
     let template = format!("vitae_tpl_{:016x}", hasher.finish());
 
     let mut conn = connect(server, "postgres").await;

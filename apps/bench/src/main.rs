@@ -4,9 +4,11 @@
 //!
 //!   vitae-bench embed                    local model latency and throughput
 //!   vitae-bench import [--profiles N]    profiles per second through POST /v1/profiles:import
+//!   vitae-bench search [--profiles N]    search per mode at 1/2/8 clients, recall, filtered pages
 
 mod embed;
 mod import;
+mod search;
 mod server;
 mod stats;
 
@@ -25,6 +27,8 @@ enum Command {
     Embed(embed::Args),
     /// End-to-end import throughput through the HTTP API with the local model.
     Import(import::Args),
+    /// Search latency, throughput, recall and filtered page fullness at scale, against raw SQL.
+    Search(search::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -34,6 +38,7 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Embed(args) => embed::run(args).await,
             Command::Import(args) => import::run(args).await,
+            Command::Search(args) => search::run(args).await,
         }
     })
 }

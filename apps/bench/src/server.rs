@@ -10,13 +10,14 @@ use anyhow::{bail, Context};
 use sqlx::{Connection, Executor, PgConnection};
 use url::Url;
 
-#[allow(dead_code)] // The search benchmark reads the URLs.
+#[allow(dead_code)] // Not every benchmark reads every URL.
 pub struct BenchServer {
     pub base_url: String,
     pub key: String,
     pub app_url: String,
     pub owner_url: String,
     pub superuser_url: String,
+    env: Vec<(String, String)>,
     child: Child,
 }
 
@@ -36,12 +37,24 @@ impl BenchServer {
     /// Creates database `name` afresh (dropping an old one), migrates it, makes a tenant with an
     /// admin key and starts the server. `env` adds settings.
     pub async fn start(name: &str, env: &[(&str, String)]) -> anyhow::Result<Self> {
+        Self::start_or_reuse(name, false, env).await
+    }
+
+    /// As `start`, but with `reuse` an existing database `name` is kept (with a new key).
+    pub async fn start_or_reuse(name: &str, reuse: bool, env: &[(&str, String)]) -> anyhow::Result<Self> {
         let server = Url::parse(
             &std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:54329/postgres".into()),
         )?;
         let mut admin = PgConnection::connect(server.as_str()).await.context("connecting as superuser (scripts/dev-db start)")?;
-        admin.execute(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).await?;
-        admin.execute(sqlx::AssertSqlSafe(format!("create database {name} owner vitae_owner"))).await?;
+        let exists: bool = sqlx::query_scalar("select exists (select from pg_database where datname = $1)")
+            .bind(name)
+            .fetch_one(&mut admin)
+            .await?;
+        let fresh = !(reuse && exists);
+        if fresh {
+            admin.execute(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).await?;
+            admin.execute(sqlx::AssertSqlSafe(format!("create database {name} owner vitae_owner"))).await?;
+        }
         let mut db_url = server.clone();
         db_url.set_path(name);
         let mut conn = PgConnection::connect(db_url.as_str()).await?;
@@ -66,7 +79,9 @@ impl BenchServer {
             Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
         };
         run(&["migrate", "up"])?;
-        run(&["tenant", "create", "bench"])?;
+        if fresh {
+            run(&["tenant", "create", "bench"])?;
+        }
         let key = run(&["key", "create", "--tenant", "bench", "--scopes", "admin"])?;
         let child = Command::new(vitae_binary())
             .arg("serve")
@@ -79,11 +94,22 @@ impl BenchServer {
         let http = reqwest::Client::new();
         for _ in 0..300 {
             if http.get(format!("{base_url}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-                return Ok(Self { base_url, key, app_url, owner_url, superuser_url: db_url.to_string(), child });
+                return Ok(Self { base_url, key, app_url, owner_url, superuser_url: db_url.to_string(), env: base_env, child });
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         bail!("the server did not become ready")
+    }
+}
+
+impl BenchServer {
+    /// Runs a `vitae` command against the server's database; returns its standard output.
+    pub fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = Command::new(vitae_binary()).args(args).envs(self.env.iter().cloned()).output()?;
+        if !output.status.success() {
+            bail!("vitae {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
     }
 }
 

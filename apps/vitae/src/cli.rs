@@ -86,6 +86,19 @@ enum Command {
         #[arg(long, default_value = "demo")]
         tenant: String,
     },
+    /// Back up schema `vitae` (pg_dump, custom format) as the owner role.
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup into VITAE_OWNER_DATABASE_URL's database (one transaction; the database
+    /// must not hold schema `vitae` yet).
+    Restore { file: std::path::PathBuf },
+    /// The slowest statements (pg_stat_statements), by mean time.
+    Stats {
+        #[arg(long, default_value_t = 10)]
+        limit: i64,
+    },
     /// Manage tenants.
     Tenant {
         #[command(subcommand)]
@@ -192,6 +205,29 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Key { action } => key_command(config, action).await,
         Command::Reindex { kind, lists, drop } => reindex_command(config, kind, lists, drop).await,
         Command::Eval { file, tenant } => eval_command(config, file, tenant).await,
+        Command::Backup { out } => {
+            let owner = config.owner_database_url.clone().context("VITAE_OWNER_DATABASE_URL is required for backups")?;
+            let bytes = crate::service::backup::backup(config.pg_bin_dir.as_deref(), &owner, &out).await?;
+            println!("backed up schema vitae to {} ({bytes} bytes)", out.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let owner = config.owner_database_url.clone().context("VITAE_OWNER_DATABASE_URL is required for restores")?;
+            crate::service::backup::restore(config.pg_bin_dir.as_deref(), &owner, &file).await?;
+            println!("restored {}", file.display());
+            Ok(())
+        }
+        Command::Stats { limit } => {
+            let pools = startup::connect(&config)?;
+            let pool = pools.owner.clone().unwrap_or_else(|| pools.primary.clone());
+            let rows = vitae_repository::health::slowest_statements(&pool, limit.clamp(1, 100)).await?;
+            println!("{:>8} {:>10} {:>10} {:>10}  query", "calls", "mean ms", "max ms", "total ms");
+            for r in rows {
+                println!("{:>8} {:>10.2} {:>10.2} {:>10.0}  {}", r.calls, r.mean_ms, r.max_ms, r.total_ms, r.query);
+            }
+            pools.close().await;
+            Ok(())
+        }
     }
 }
 

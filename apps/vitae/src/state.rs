@@ -39,6 +39,7 @@ impl App {
             let burst = NonZeroU32::new(config.rate_limit_burst).unwrap_or(per_second);
             RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
         });
+        crate::metrics::handle();
         let query_cache = QueryCache::new(config.query_cache_size);
         let search_settings = config.search();
         Self {

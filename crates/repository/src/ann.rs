@@ -175,15 +175,18 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     .map_err(RepoError::from)
 }
 
-/// The smallest probes (ivfflat) or ef_search (hnsw) with recall@10 >= target on a sample of
-/// stored vectors used as queries (each query's own document left out of both answers).
+/// The smallest probes (ivfflat) or ef_search (hnsw) with recall@10 >= target. The sample
+/// queries are midpoints of two stored vectors: real queries do not sit on a stored document,
+/// and calibrating on stored vectors themselves overstated recall (measured 0.97 at calibration
+/// against 0.83 for text queries at the same probes).
 async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) -> RepoResult<(i32, Option<f64>)> {
-    let sample: Vec<(Uuid, Vector)> = sqlx::query_as(
-        "select document_id, embedding from vitae.document_embeddings order by md5(document_id::text) limit $1",
+    let stored: Vec<Vector> = sqlx::query_scalar(
+        "select embedding from vitae.document_embeddings order by md5(document_id::text) limit $1",
     )
-    .bind(options.sample)
+    .bind(options.sample * 2)
     .fetch_all(&mut *conn)
     .await?;
+    let sample: Vec<Vector> = stored.chunks_exact(2).map(|pair| midpoint(&pair[0], &pair[1])).collect();
     let candidates: Vec<i32> = match options.kind {
         IndexKind::IvfFlat => {
             let mut c: Vec<i32> = [1, 2, 3, 5, 8, 10, 15, 20, 30, 40, 60, 80, 120, 160, 240, 320]
@@ -200,12 +203,11 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) 
     }
     // Exact answers first (sequential scan: the expression defeats the index).
     let mut exact = Vec::with_capacity(sample.len());
-    for (id, vector) in &sample {
+    for vector in &sample {
         let ids: Vec<Uuid> = sqlx::query_scalar(
-            "select document_id from vitae.document_embeddings where document_id <> $2 order by (embedding <=> $1) + 0 limit 10",
+            "select document_id from vitae.document_embeddings order by (embedding <=> $1) + 0 limit 10",
         )
         .bind(vector)
-        .bind(id)
         .fetch_all(&mut *conn)
         .await?;
         exact.push(ids);
@@ -220,15 +222,12 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) 
         tx.execute(AssertSqlSafe(format!("set local {setting} = {probes}"))).await?;
         let mut found = 0usize;
         let mut wanted = 0usize;
-        for ((id, vector), truth) in sample.iter().zip(&exact) {
-            let ids: Vec<Uuid> = sqlx::query_scalar(
-                "select document_id from (select document_id from vitae.document_embeddings \
-                   order by embedding <=> $1 limit 11) n where document_id <> $2 limit 10",
-            )
-            .bind(vector)
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
+        for (vector, truth) in sample.iter().zip(&exact) {
+            let ids: Vec<Uuid> =
+                sqlx::query_scalar("select document_id from vitae.document_embeddings order by embedding <=> $1 limit 10")
+                    .bind(vector)
+                    .fetch_all(&mut *tx)
+                    .await?;
             wanted += truth.len();
             found += truth.iter().filter(|t| ids.contains(t)).count();
         }
@@ -240,6 +239,13 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) 
         }
     }
     Ok(last)
+}
+
+/// The normalised sum of two unit vectors: a point between two documents.
+fn midpoint(a: &Vector, b: &Vector) -> Vector {
+    let sum: Vec<f32> = a.as_slice().iter().zip(b.as_slice()).map(|(x, y)| x + y).collect();
+    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
+    Vector::from(sum.into_iter().map(|x| x / norm).collect::<Vec<f32>>())
 }
 
 /// Drops indexes an interrupted build left behind (a cancelled `CREATE INDEX CONCURRENTLY`

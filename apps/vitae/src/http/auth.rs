@@ -56,8 +56,15 @@ impl FromRequestParts<AppState> for Principal {
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <key>`"))?;
         let presented = auth::parse(token).ok_or_else(|| unauthorized("invalid API key"))?;
 
-        let credentials = vitae_repository::tenants::key_credentials(&state.pools.primary, presented.id)
-            .await?
+        // Keys are read on the primary, so a revocation holds at once; while the primary is
+        // unreachable, on the replica (if any), so searches and reads keep being served.
+        let found = match vitae_repository::tenants::key_credentials(&state.pools.primary, presented.id).await {
+            Err(vitae_repository::RepoError::Unavailable(_)) if state.config.read_database_url.is_some() => {
+                vitae_repository::tenants::key_credentials(&state.pools.read, presented.id).await
+            }
+            other => other,
+        };
+        let credentials = found?
             .filter(|c| auth::verify(&presented, &c.secret_hash))
             .ok_or_else(|| unauthorized("invalid API key"))?;
         if credentials.revoked_at.is_some() {

@@ -26,6 +26,8 @@ pub struct Readiness {
     status: &'static str,
     database: &'static str,
     migrations: &'static str,
+    /// The embedding model serving queries (loaded before the server accepts requests).
+    model: String,
 }
 
 /// Ready to take traffic: the database answers `SELECT 1` and carries every migration this build
@@ -42,11 +44,43 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, Ap
         }
     };
     if database == "ok" && migrations == "current" {
-        return Ok(Json(Readiness { status: "ready", database, migrations }));
+        return Ok(Json(Readiness { status: "ready", database, migrations, model: state.indexer.embedder().model_id().to_owned() }));
     }
     Err(ApiError::new(ErrorCode::Unavailable)
         .with_detail(format!("not ready: database {database}, migrations {migrations}"))
         .with_extension("database", json!(database))
         .with_extension("migrations", json!(migrations))
         .retry_after(2))
+}
+
+/// The slowest statements by mean time (`pg_stat_statements`; constants shown as `$n`, so no
+/// tenant's data appears). Shared by every tenant of this deployment.
+#[utoipa::path(get, path = "/v1/admin/statements", tag = "operations", operation_id = "list_statements",
+    responses((status = 200, description = "Up to 20 statements, slowest first", body = Vec<StatementStatsBody>)),
+    security(("api_key" = ["admin"])))]
+pub async fn list_statements(
+    State(state): State<AppState>,
+    principal: super::auth::Principal,
+) -> Result<Json<Vec<StatementStatsBody>>, ApiError> {
+    principal.require(crate::auth::Scope::Admin)?;
+    let pool = state.pools.owner.as_ref().unwrap_or(&state.pools.primary);
+    let rows = vitae_repository::health::slowest_statements(pool, 20).await.map_err(|e| {
+        ApiError::new(ErrorCode::Unavailable).with_detail(format!("pg_stat_statements is not readable: {e}"))
+    })?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| StatementStatsBody { query: r.query, calls: r.calls, mean_ms: r.mean_ms, max_ms: r.max_ms, total_ms: r.total_ms, rows: r.rows })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StatementStatsBody {
+    /// Normalised text: constants replaced by `$n`.
+    pub query: String,
+    pub calls: i64,
+    pub mean_ms: f64,
+    pub max_ms: f64,
+    pub total_ms: f64,
+    pub rows: i64,
 }

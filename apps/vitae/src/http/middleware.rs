@@ -44,6 +44,7 @@ pub fn wrap(routes: Router, state: &AppState) -> Router {
                 }),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(from_fn(crate::metrics::track_requests))
             .layer(cors(&config.cors_origins))
             .layer(from_fn(render_problems))
             .layer(from_fn_with_state(

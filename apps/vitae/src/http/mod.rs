@@ -27,6 +27,7 @@ pub fn routes(import_body_limit: usize) -> (Router<AppState>, utoipa::openapi::O
     let (router, doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(health::list_statements))
         .merge(profiles::router())
         .merge(parts::router())
         .merge(masks::router())
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, doc) = routes(state.config.import_body_limit_bytes);
     let routes = routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
+        .route("/metrics", axum::routing::get(crate::metrics::render))
         .fallback(middleware::fallback_not_found)
         .with_state(state.clone());
     middleware::wrap(routes, &state)

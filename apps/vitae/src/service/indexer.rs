@@ -80,7 +80,14 @@ impl Indexer {
             }
         }
         let vectors =
-            if texts.is_empty() { Vec::new() } else { self.embedder.embed_with_passages(texts).await.map_err(embed_error)? };
+            if texts.is_empty() {
+                Vec::new()
+            } else {
+                let started = std::time::Instant::now();
+                let embedded = self.embedder.embed_with_passages(texts).await.map_err(embed_error)?;
+                metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "documents").record(started.elapsed().as_secs_f64());
+                embedded
+            };
 
         for plan in &plans {
             if !plan.active {

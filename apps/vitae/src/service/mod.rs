@@ -7,3 +7,4 @@ pub mod reembed;
 pub mod search;
 pub mod upkeep;
 pub mod eval;
+pub mod backup;

@@ -184,12 +184,15 @@ impl Searcher<'_> {
             (None, Mode::Keyword) => None,
             (None, _) => {
                 let started = Instant::now();
-                let (vector, _cached) = self
+                let (vector, cached) = self
                     .cache
                     .embed_query(self.indexer.embedder().as_ref(), &query.q)
                     .await
                     .map_err(embed_error)?;
                 timings.embed_ms = elapsed_ms(started);
+                if !cached {
+                    metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "query").record(timings.embed_ms / 1000.0);
+                }
                 Some(vector.as_ref().clone())
             }
         };

@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The slowest statements by mean time (`pg_stat_statements`; constants shown as `$n`, so no
+         *     tenant's data appears). Shared by every tenant of this deployment.
+         */
+        get: operations["list_statements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/profiles": {
         parameters: {
             query?: never;
@@ -812,6 +832,8 @@ export interface components {
             status: string;
             database: string;
             migrations: string;
+            /** @description The embedding model serving queries (loaded before the server accepts requests). */
+            model: string;
         };
         /** @description Counts over every matching candidate (not only this page), the 20 most frequent values each. */
         SearchFacets: {
@@ -1042,6 +1064,20 @@ export interface components {
             /** Format: double */
             hits_ms: number;
         };
+        StatementStatsBody: {
+            /** @description Normalised text: constants replaced by `$n`. */
+            query: string;
+            /** Format: int64 */
+            calls: number;
+            /** Format: double */
+            mean_ms: number;
+            /** Format: double */
+            max_ms: number;
+            /** Format: double */
+            total_ms: number;
+            /** Format: int64 */
+            rows: number;
+        };
     };
     responses: {
         /** @description The API key lacks the scope this needs */
@@ -1187,6 +1223,32 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_statements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up to 20 statements, slowest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementStatsBody"][];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,0 +1,425 @@
+//! Search at scale: N synthetic profiles whose embeddings are written directly, then every mode
+//! through HTTP at 1, 2 and 8 clients, against the floor: the SQL of each leg (and a naive RRF
+//! hybrid) run directly against PostgreSQL in the same run, by the same number of clients.
+//!
+//! Vectors are clustered like real profiles, not uniform noise: a profile's vector is the
+//! normalised sum of real model embeddings of its role (twice), three skills drawn near that
+//! role, and its city. Filters at 10% and 1% selectivity use tags `sel10` / `sel1`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pgvector::Vector;
+use serde_json::{json, Value};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use uuid::Uuid;
+use vitae_embed::local::LocalEmbedder;
+use vitae_embed::Embedder;
+
+use crate::server::BenchServer;
+use crate::stats::{ms, summarise};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Synthetic profiles to load.
+    #[arg(long, default_value_t = 100_000)]
+    profiles: i64,
+    /// Seconds each (mode, clients) cell runs.
+    #[arg(long, default_value_t = 4.0)]
+    seconds: f64,
+    /// Client counts.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,8")]
+    clients: Vec<usize>,
+    /// `ivfflat` or `hnsw`.
+    #[arg(long, default_value = "ivfflat")]
+    index: String,
+    /// Reuse the database of a previous run when it holds the same number of profiles.
+    #[arg(long)]
+    reuse: bool,
+    #[arg(long, env = "VITAE_MODEL_DIR", default_value = ".local/models/all-MiniLM-L6-v2")]
+    model_dir: std::path::PathBuf,
+}
+
+const ROLES: &[&str] = &[
+    "backend engineer building payment APIs", "frontend developer working in React", "site reliability engineer on call",
+    "data engineer building Spark pipelines", "machine learning engineer training models", "mobile developer shipping iOS apps",
+    "security engineer doing penetration tests", "database administrator tuning PostgreSQL", "cloud architect designing on AWS",
+    "product manager for a B2B platform", "UX designer running user research", "technical writer for developer docs",
+    "cardiologist treating heart disease", "general practitioner in a family clinic", "emergency nurse in a trauma unit",
+    "physiotherapist for sports injuries", "pharmacist in a hospital", "dentist running a private practice",
+    "corporate lawyer for mergers and acquisitions", "employment lawyer", "tax accountant for small businesses",
+    "financial analyst building valuation models", "auditor at a big four firm", "investment banker in capital markets",
+    "primary school teacher", "university lecturer in physics", "pastry chef making croissants", "head chef of a restaurant",
+    "sommelier in fine dining", "civil engineer designing bridges", "electrician on building sites", "architect of housing projects",
+    "supply chain manager", "warehouse operations lead", "truck driver on long haul routes", "pilot flying commercial jets",
+    "journalist covering politics", "marketing manager for consumer brands", "sales executive for enterprise software",
+    "recruiter hiring engineers",
+];
+const SKILLS: &[&str] = &[
+    "Rust", "Go", "Java", "Python", "TypeScript", "React", "Kubernetes", "Terraform", "PostgreSQL", "Kafka", "Spark", "Airflow",
+    "PyTorch", "Swift", "Kotlin", "penetration testing", "AWS", "SQL tuning", "roadmapping", "user interviews", "Figma",
+    "API documentation", "echocardiography", "patient care", "triage", "rehabilitation", "pharmacology", "orthodontics",
+    "due diligence", "contract negotiation", "employment law", "tax returns", "bookkeeping", "financial modelling", "Excel",
+    "audit", "IPOs", "lesson planning", "quantum mechanics", "lamination", "menu design", "wine pairing", "structural analysis",
+    "wiring", "AutoCAD", "logistics", "inventory", "HGV licence", "flight safety", "reporting", "SEO", "brand strategy",
+    "negotiation", "sourcing", "interviewing", "incident response", "observability", "GraphQL", "Docker", "Linux",
+];
+const CITIES: &[(&str, &str)] = &[
+    ("Berlin", "DE"), ("Munich", "DE"), ("London", "GB"), ("Manchester", "GB"), ("Paris", "FR"), ("Lyon", "FR"), ("Madrid", "ES"),
+    ("Lisbon", "PT"), ("Amsterdam", "NL"), ("Warsaw", "PL"), ("Stockholm", "SE"), ("New York", "US"), ("Chicago", "US"),
+    ("Austin", "US"), ("Toronto", "CA"), ("Mexico City", "MX"), ("Sao Paulo", "BR"), ("Lagos", "NG"), ("Nairobi", "KE"),
+    ("Bangalore", "IN"), ("Singapore", "SG"), ("Tokyo", "JP"), ("Sydney", "AU"),
+];
+/// Paraphrases (semantic), words (keyword-friendly) and rare codes.
+const QUERIES: &[&str] = &[
+    "someone who keeps servers running at night", "heart doctor", "person who bakes pastries", "lawyer for company takeovers",
+    "engineer who builds data pipelines", "designer who talks to users", "expert in finding security holes", "flies airplanes",
+    "teaches children", "writes news articles", "backend engineer", "React developer", "PostgreSQL", "Kubernetes Terraform",
+    "tax accountant", "nurse", "Spark Airflow", "iOS Swift", "machine learning PyTorch", "sales enterprise software",
+    "CERT-1042", "CERT-2718", "CERT-3141", "CERT-4999", "senior data engineer in Berlin", "lawyer", "engineer", "chef",
+    "manager", "developer",
+];
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let name = "vitae_bench_search";
+    let server = BenchServer::start_or_reuse(name, args.reuse, &[("VITAE_ANN_AUTO", "false".into()), ("VITAE_ANN_INDEX", args.index.clone())]).await?;
+    let embedder = LocalEmbedder::load(&args.model_dir, 0, 32)?;
+    let mut su = PgConnection::connect(&server.superuser_url).await?;
+    let tenant: Uuid = sqlx::query_scalar("select id from vitae.tenants where name = 'bench'").fetch_one(&mut su).await?;
+    let existing: i64 = sqlx::query_scalar("select count(*) from vitae.document_embeddings").fetch_one(&mut su).await?;
+    if existing != args.profiles {
+        let started = Instant::now();
+        load(&mut su, &embedder, tenant, args.profiles).await?;
+        println!("loaded {} profiles in {:.1}s", args.profiles, started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        let out = server.cli(&["reindex", "--kind", &args.index])?;
+        println!("{out} (wall {:.1}s)", started.elapsed().as_secs_f64());
+    } else {
+        println!("reusing {existing} profiles");
+    }
+    let http = reqwest::Client::new();
+    let index: Value = http
+        .get(format!("{}/v1/admin/search-index", server.base_url))
+        .bearer_auth(&server.key)
+        .send()
+        .await?
+        .json()
+        .await?;
+    println!("index: {index}");
+    let probes = index["probes"].as_i64().unwrap_or(10);
+    let setting = if args.index == "hnsw" { "hnsw.ef_search" } else { "ivfflat.probes" };
+
+    let vectors: Vec<Vector> = embedder
+        .embed(QUERIES.iter().map(|q| (*q).to_owned()).collect())
+        .await?
+        .into_iter()
+        .map(Vector::from)
+        .collect();
+    let floor_pool = PgPoolOptions::new()
+        .max_connections(8)
+        .after_connect(move |conn, _| {
+            let statement = format!("set {setting} = {probes}; set ivfflat.iterative_scan = relaxed_order");
+            Box::pin(async move {
+                conn.execute(sqlx::AssertSqlSafe(statement)).await?;
+                Ok(())
+            })
+        })
+        .connect(&server.superuser_url)
+        .await?;
+
+    // Recall@10 of the semantic leg (service and raw SQL) against exact search.
+    let mut service_recall = Vec::new();
+    let mut sql_recall = Vec::new();
+    for (q, v) in QUERIES.iter().zip(&vectors) {
+        let exact = exact_top(&floor_pool, tenant, v, None).await?;
+        let page = search(&http, &server, json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false})).await?;
+        let got: HashSet<Uuid> = profile_ids(&page).into_iter().collect();
+        service_recall.push(exact.iter().filter(|id| got.contains(id)).count() as f64 / exact.len().max(1) as f64);
+        let raw: HashSet<Uuid> = semantic_sql(&floor_pool, tenant, v, 10).await?.into_iter().collect();
+        sql_recall.push(exact.iter().filter(|id| raw.contains(id)).count() as f64 / exact.len().max(1) as f64);
+    }
+    println!(
+        "\nrecall@10 vs exact ({} queries): service semantic {:.3}, raw SQL ({setting} {probes}) {:.3}",
+        QUERIES.len(),
+        mean(&service_recall),
+        mean(&sql_recall)
+    );
+
+    // Filtered pages: fullness and recall at 10% and 1% selectivity.
+    println!("\nfiltered (semantic mode)  pages full  recall@10  p50 ms  p95 ms");
+    for tag in ["sel10", "sel1"] {
+        let mut full = 0;
+        let mut recall = Vec::new();
+        let mut latencies = Vec::new();
+        for (q, v) in QUERIES.iter().zip(&vectors) {
+            let exact = exact_top(&floor_pool, tenant, v, Some(tag)).await?;
+            let started = Instant::now();
+            let page = search(
+                &http,
+                &server,
+                json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false, "filters": {"tags": [tag]}}),
+            )
+            .await?;
+            latencies.push(started.elapsed());
+            let got = profile_ids(&page);
+            full += usize::from(got.len() == 10);
+            let got: HashSet<Uuid> = got.into_iter().collect();
+            recall.push(exact.iter().filter(|id| got.contains(id)).count() as f64 / exact.len().max(1) as f64);
+        }
+        let s = summarise(latencies);
+        println!(
+            "  tags={tag:<6}               {full:>3}/{:<3}     {:.3}   {:>6.1}  {:>6.1}",
+            QUERIES.len(),
+            mean(&recall),
+            ms(s.p50),
+            ms(s.p95)
+        );
+    }
+
+    // Latency and throughput per mode and client count: service through HTTP, then raw SQL.
+    println!("\nmode      clients | service p50  p95 ms   q/s  (took p50) | SQL p50  p95 ms   q/s | p50 ratio  q/s ratio");
+    let http = Arc::new(http);
+    let server = Arc::new(server);
+    let work: Arc<Vec<(String, Vector)>> = Arc::new(QUERIES.iter().map(|q| (*q).to_owned()).zip(vectors).collect());
+    for mode in ["semantic", "keyword", "hybrid"] {
+        for &clients in &args.clients {
+            let duration = Duration::from_secs_f64(args.seconds);
+            let service = drive(clients, duration, work.clone(), {
+                let (http, server) = (http.clone(), server.clone());
+                move |(q, _)| {
+                    let (http, server) = (http.clone(), server.clone());
+                    async move {
+                        let page = search(&http, &server, json!({"q": q, "mode": mode, "limit": 10, "facets": false, "highlight": false})).await?;
+                        Ok(page["took_ms"].as_f64().unwrap_or(0.0))
+                    }
+                }
+            })
+            .await?;
+            let sql = drive(clients, duration, work.clone(), {
+                let pool = floor_pool.clone();
+                move |(q, v)| {
+                    let pool = pool.clone();
+                    async move {
+                        let started = Instant::now();
+                        match mode {
+                            "semantic" => drop(semantic_sql(&pool, tenant, &v, 10).await?),
+                            "keyword" => drop(keyword_sql(&pool, tenant, &q).await?),
+                            _ => drop(hybrid_sql(&pool, tenant, &q, &v).await?),
+                        }
+                        Ok(started.elapsed().as_secs_f64() * 1000.0)
+                    }
+                }
+            })
+            .await?;
+            println!(
+                "{mode:<9} {clients:>7} | {:>11.1} {:>5.1} {:>6.0}  ({:>6.1}) | {:>7.1} {:>5.1} {:>6.0} | {:>9.2} {:>10.2}",
+                service.p50, service.p95, service.qps, service.inner_p50, sql.p50, sql.p95, sql.qps,
+                service.p50 / sql.p50.max(1e-9), service.qps / sql.qps.max(1e-9)
+            );
+        }
+    }
+    println!(
+        "\nservice: HTTP with cached query embeddings, limit 10, no facets or highlights; (took p50) is the server's own\n\
+         took_ms. SQL: each leg's query run directly as the superuser ({setting} {probes}); hybrid = a naive RRF of\n\
+         both legs' top 200 in one statement (the keyword leg ranking every match)."
+    );
+    floor_pool.close().await;
+    Ok(())
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+async fn search(http: &reqwest::Client, server: &BenchServer, body: Value) -> anyhow::Result<Value> {
+    let response = http.post(format!("{}/v1/search", server.base_url)).bearer_auth(&server.key).json(&body).send().await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    anyhow::ensure!(status.is_success(), "search answered {status}: {body}");
+    Ok(body)
+}
+
+fn profile_ids(page: &Value) -> Vec<Uuid> {
+    page["hits"].as_array().into_iter().flatten().filter_map(|h| h["profile_id"].as_str()?.parse().ok()).collect()
+}
+
+struct Cell {
+    p50: f64,
+    p95: f64,
+    qps: f64,
+    /// The median of what each call reported (the server's took_ms; the SQL's own time).
+    inner_p50: f64,
+}
+
+/// `clients` loops over the work for `duration`, each call timed.
+async fn drive<F, Fut>(clients: usize, duration: Duration, work: Arc<Vec<(String, Vector)>>, call: F) -> anyhow::Result<Cell>
+where
+    F: Fn((String, Vector)) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<f64>> + Send,
+{
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let (work, call) = (work.clone(), call.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            let mut inner = Vec::new();
+            let mut i = client * 7;
+            while started.elapsed() < duration {
+                let item = work[i % work.len()].clone();
+                i += 1;
+                let t = Instant::now();
+                inner.push(call(item).await?);
+                samples.push(t.elapsed());
+            }
+            anyhow::Ok((samples, inner))
+        }));
+    }
+    let mut samples = Vec::new();
+    let mut inner = Vec::new();
+    for task in tasks {
+        let (s, i) = task.await??;
+        samples.extend(s);
+        inner.extend(i);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let count = samples.len();
+    let s = summarise(samples);
+    inner.sort_by(f64::total_cmp);
+    Ok(Cell { p50: ms(s.p50), p95: ms(s.p95), qps: count as f64 / elapsed, inner_p50: inner.get(inner.len() / 2).copied().unwrap_or(0.0) })
+}
+
+async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>) -> anyhow::Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "select d.profile_id from vitae.document_embeddings e join vitae.search_documents d on d.id = e.document_id \
+         where e.tenant_id = $2 and e.is_default and ($3::text is null or d.tags @> array[$3]) \
+         order by (e.embedding <=> $1) + 0, e.document_id limit 10",
+    )
+    .bind(v)
+    .bind(tenant)
+    .bind(tag)
+    .fetch_all(pool)
+    .await?)
+}
+
+async fn semantic_sql(pool: &PgPool, tenant: Uuid, v: &Vector, limit: i64) -> anyhow::Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "select d.profile_id from (select document_id from vitae.document_embeddings where tenant_id = $2 and is_default \
+           order by embedding <=> $1 limit $3) n join vitae.search_documents d on d.tenant_id = $2 and d.id = n.document_id",
+    )
+    .bind(v)
+    .bind(tenant)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+async fn keyword_sql(pool: &PgPool, tenant: Uuid, q: &str) -> anyhow::Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "select profile_id from vitae.search_documents, websearch_to_tsquery('english', $1) query \
+         where tenant_id = $2 and is_default and tsv @@ query \
+         order by ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', tsv, query, 32) desc, id limit 10",
+    )
+    .bind(q)
+    .bind(tenant)
+    .fetch_all(pool)
+    .await?)
+}
+
+async fn hybrid_sql(pool: &PgPool, tenant: Uuid, q: &str, v: &Vector) -> anyhow::Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "with s as (select document_id as id, row_number() over () as r from \
+             (select document_id from vitae.document_embeddings where tenant_id = $3 and is_default \
+              order by embedding <=> $1 limit 200) x), \
+         k as (select id, row_number() over () as r from \
+             (select id from vitae.search_documents, websearch_to_tsquery('english', $2) query \
+              where tenant_id = $3 and is_default and tsv @@ query \
+              order by ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', tsv, query, 32) desc limit 200) y) \
+         select coalesce(s.id, k.id) from s full join k on s.id = k.id \
+         order by coalesce(1.0 / (60 + s.r), 0) + coalesce(1.0 / (60 + k.r), 0) desc limit 10",
+    )
+    .bind(v)
+    .bind(q)
+    .bind(tenant)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Writes `n` synthetic profiles, each with its default mask, search document and embedding,
+/// as the superuser in set-based statements (the phrases are embedded by the real model here).
+async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenant: Uuid, n: i64) -> anyhow::Result<()> {
+    su.execute("delete from vitae.profiles").await?;
+    let mut phrases: Vec<(String, i32, String, Option<String>)> = Vec::new();
+    phrases.extend(ROLES.iter().enumerate().map(|(i, r)| ("role".to_owned(), i as i32, (*r).to_owned(), None)));
+    phrases.extend(SKILLS.iter().enumerate().map(|(i, s)| ("skill".to_owned(), i as i32, (*s).to_owned(), None)));
+    phrases.extend(CITIES.iter().enumerate().map(|(i, (c, cc))| ("city".to_owned(), i as i32, (*c).to_owned(), Some((*cc).to_owned()))));
+    let vectors = embedder.embed(phrases.iter().map(|p| p.2.clone()).collect()).await?;
+    su.execute("create temp table if not exists phrases (kind text, i int, text text, extra text, embedding vector(384)); truncate phrases")
+        .await?;
+    for (p, v) in phrases.iter().zip(vectors) {
+        sqlx::query("insert into phrases values ($1, $2, $3, $4, $5)")
+            .bind(&p.0)
+            .bind(p.1)
+            .bind(&p.2)
+            .bind(&p.3)
+            .bind(Vector::from(v))
+            .execute(&mut *su)
+            .await?;
+    }
+    let (roles, skills, cities) = (ROLES.len() as i64, SKILLS.len() as i64, CITIES.len() as i64);
+    // Each profile: a role, three skills near the role's (so clusters form), a city.
+    sqlx::query(
+        "create temp table synth as \
+         select g, md5('p' || g)::uuid as id, md5('m' || g)::uuid as mask_id, md5('d' || g)::uuid as doc_id, \
+           (hashint8(g) & 2147483647) % $1 as role, \
+           ((hashint8(g) & 2147483647) % $1 * 3 / 2 + (hashint8(g * 3) & 7)) % $2 as s1, \
+           ((hashint8(g) & 2147483647) % $1 * 3 / 2 + (hashint8(g * 5) & 7)) % $2 as s2, \
+           (hashint8(g * 7) & 2147483647) % $2 as s3, \
+           (hashint8(g * 11) & 2147483647) % $3 as city \
+         from generate_series(1, $4) g",
+    )
+    .bind(roles)
+    .bind(skills)
+    .bind(cities)
+    .bind(n)
+    .execute(&mut *su)
+    .await?;
+    su.execute("analyze synth").await?;
+    let statements = [
+        "insert into vitae.profiles (tenant_id, id, slug, external_id, display_name, headline, summary, location, country, tags, availability) \
+         select $1, s.id, 'p-' || s.g, 'synth-' || s.g, 'Person ' || s.g, r.text, \
+           'Holds CERT-' || (s.g % 5000) || '. Works with ' || k1.text || ' and ' || k2.text || '.', c.text, c.extra, \
+           array_remove(array[case when s.g % 10 = 0 then 'sel10' end, case when s.g % 100 = 0 then 'sel1' end], null), \
+           (array['open', 'not_looking', 'open_to_contract'])[1 + s.g % 3] \
+         from synth s join phrases r on r.kind = 'role' and r.i = s.role join phrases k1 on k1.kind = 'skill' and k1.i = s.s1 \
+           join phrases k2 on k2.kind = 'skill' and k2.i = s.s2 join phrases c on c.kind = 'city' and c.i = s.city",
+        "insert into vitae.masks (tenant_id, id, profile_id, slug, name, is_default, config) \
+         select $1, s.mask_id, s.id, 'public', 'Public', true, '{}' from synth s",
+        "insert into vitae.search_documents (tenant_id, id, profile_id, mask_id, mask_slug, is_default, text_a, text_b, text_c, text_d, \
+           skills, tags, country, availability, years_experience, profile_updated_at, card, content_hash) \
+         select $1, s.doc_id, s.id, s.mask_id, 'public', true, p.display_name || ' ' || p.headline, \
+           concat_ws(' ', k1.text, k2.text, k3.text), p.location, p.summary, \
+           array[lower(k1.text), lower(k2.text), lower(k3.text)], p.tags, p.country, p.availability, (s.g % 30)::real, now(), \
+           jsonb_build_object('slug', p.slug, 'display_name', p.display_name, 'headline', p.headline, 'location', p.location, \
+             'country', p.country, 'availability', p.availability), sha256(s.g::text::bytea) \
+         from synth s join vitae.profiles p on p.tenant_id = $1 and p.id = s.id \
+           join phrases k1 on k1.kind = 'skill' and k1.i = s.s1 join phrases k2 on k2.kind = 'skill' and k2.i = s.s2 \
+           join phrases k3 on k3.kind = 'skill' and k3.i = s.s3",
+        "insert into vitae.document_embeddings (tenant_id, document_id, is_default, model_id, embedding) \
+         select $1, s.doc_id, true, 'all-MiniLM-L6-v2', \
+           l2_normalize(r.embedding + r.embedding + k1.embedding + k2.embedding + k3.embedding + c.embedding) \
+         from synth s join phrases r on r.kind = 'role' and r.i = s.role join phrases k1 on k1.kind = 'skill' and k1.i = s.s1 \
+           join phrases k2 on k2.kind = 'skill' and k2.i = s.s2 join phrases k3 on k3.kind = 'skill' and k3.i = s.s3 \
+           join phrases c on c.kind = 'city' and c.i = s.city",
+    ];
+    for statement in statements {
+        sqlx::query(statement).bind(tenant).execute(&mut *su).await?;
+    }
+    su.execute("drop table synth").await?;
+    for table in ["profiles", "masks", "search_documents", "document_embeddings"] {
+        su.execute(sqlx::AssertSqlSafe(format!("vacuum analyze vitae.{table}"))).await?;
+    }
+    Ok(())
+}
