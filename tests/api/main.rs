@@ -3,6 +3,7 @@
 
 mod auth;
 mod client;
+mod deploy;
 mod documents;
 mod errors;
 mod health;
