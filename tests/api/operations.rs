@@ -17,13 +17,14 @@ struct Instance {
 }
 
 impl Instance {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(repo_root().join("scripts/dev-db"));
+        command.args(args).env("VITAE_DEV_PG_INSTANCE", self.name).env("VITAE_DEV_PG_PORT", self.port.to_string());
+        command
+    }
+
     fn dev_db(&self, args: &[&str]) {
-        let output = Command::new(repo_root().join("scripts/dev-db"))
-            .args(args)
-            .env("VITAE_DEV_PG_INSTANCE", self.name)
-            .env("VITAE_DEV_PG_PORT", self.port.to_string())
-            .output()
-            .expect("running scripts/dev-db");
+        let output = self.command(args).output().expect("running scripts/dev-db");
         assert!(output.status.success(), "dev-db {args:?}: {}", String::from_utf8_lossy(&output.stderr));
     }
 
@@ -46,11 +47,7 @@ impl Instance {
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        let _ = Command::new(repo_root().join("scripts/dev-db"))
-            .arg("destroy")
-            .env("VITAE_DEV_PG_INSTANCE", self.name)
-            .env("VITAE_DEV_PG_PORT", self.port.to_string())
-            .output();
+        let _ = self.command(&["destroy"]).output();
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 use uuid::Uuid;
-use vitae::service::eval::{score, EvalSet, QueryScore};
+use vitae::service::eval::{score, EvalSet, Scores};
 use vitae_tests::{expect_json, expect_problem, problem_fields, TestApp, Tenant};
 
 const DEMO: &str = include_str!("../../demo/profiles.ndjson");
@@ -45,26 +45,6 @@ async fn external_ids(app: &TestApp) -> HashMap<String, String> {
     rows.into_iter().map(|(id, ext)| (id.to_string(), ext)).collect()
 }
 
-#[derive(Default, Clone, Copy, Debug)]
-struct Mean {
-    n: f64,
-    hit: f64,
-    mrr: f64,
-    ndcg: f64,
-}
-
-impl Mean {
-    fn add(&mut self, s: QueryScore) {
-        self.n += 1.0;
-        self.hit += s.hit;
-        self.mrr += s.mrr;
-        self.ndcg += s.ndcg;
-    }
-    fn get(self) -> (f64, f64, f64) {
-        (self.hit / self.n, self.mrr / self.n, self.ndcg / self.n)
-    }
-}
-
 #[tokio::test]
 async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_better_leg() {
     let app = TestApp::spawn().await;
@@ -74,7 +54,7 @@ async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_bett
     let labels: EvalSet = serde_json::from_str(DEMO_LABELS).unwrap();
 
     // (kind, mode) → mean scores
-    let mut means: HashMap<(String, &str), Mean> = HashMap::new();
+    let mut means: HashMap<(String, &str), Scores> = HashMap::new();
     for labelled in &labels.queries {
         let relevant: HashSet<String> = labelled.relevant.iter().cloned().collect();
         for mode in ["hybrid", "semantic", "keyword"] {
@@ -87,7 +67,10 @@ async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_bett
             }
         }
     }
-    let get = |kind: &str, mode: &str| means[&(kind.to_owned(), mode)].get();
+    let get = |kind: &str, mode: &str| {
+        let s = means[&(kind.to_owned(), mode)].mean();
+        (s.hit, s.mrr, s.ndcg)
+    };
 
     // Synonyms and paraphrases ("heart doctor" for cardiologists): the model finds them, the
     // words do not.

@@ -71,13 +71,7 @@ impl BenchServer {
             ("VITAE_RATE_LIMIT_PER_SECOND".into(), "0".into()),
         ];
         base_env.extend(env.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-        let run = |args: &[&str]| -> anyhow::Result<String> {
-            let output = Command::new(vitae_binary()).args(args).envs(base_env.iter().cloned()).output()?;
-            if !output.status.success() {
-                bail!("vitae {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-            }
-            Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        };
+        let run = |args: &[&str]| run_vitae(&base_env, args);
         run(&["migrate", "up"])?;
         if fresh {
             run(&["tenant", "create", "bench"])?;
@@ -105,12 +99,17 @@ impl BenchServer {
 impl BenchServer {
     /// Runs a `vitae` command against the server's database; returns its standard output.
     pub fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
-        let output = Command::new(vitae_binary()).args(args).envs(self.env.iter().cloned()).output()?;
-        if !output.status.success() {
-            bail!("vitae {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        run_vitae(&self.env, args)
     }
+}
+
+/// Runs `vitae ARGS` with `env`; its standard output, or its standard error as the failure.
+fn run_vitae(env: &[(String, String)], args: &[&str]) -> anyhow::Result<String> {
+    let output = Command::new(vitae_binary()).args(args).envs(env.iter().cloned()).output()?;
+    if !output.status.success() {
+        bail!("vitae {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 impl Drop for BenchServer {

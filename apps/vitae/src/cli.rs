@@ -494,10 +494,7 @@ async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32
         return Ok(());
     }
     let kind = match kind.as_deref() {
-        None => match config.ann_index {
-            crate::config::AnnKind::Ivfflat => ann::IndexKind::IvfFlat,
-            crate::config::AnnKind::Hnsw => ann::IndexKind::Hnsw,
-        },
+        None => config.ann_index.index_kind(),
         Some(k) => ann::IndexKind::parse(k).with_context(|| format!("unknown index kind {k:?}: use ivfflat or hnsw"))?,
     };
     if lists.is_some_and(|l| !(1..=32_768).contains(&l)) {

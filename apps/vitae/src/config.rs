@@ -137,6 +137,15 @@ pub enum AnnKind {
     Hnsw,
 }
 
+impl AnnKind {
+    pub fn index_kind(self) -> vitae_repository::ann::IndexKind {
+        match self {
+            Self::Ivfflat => vitae_repository::ann::IndexKind::IvfFlat,
+            Self::Hnsw => vitae_repository::ann::IndexKind::Hnsw,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {

@@ -70,12 +70,7 @@ pub async fn search_profiles(
 ) -> Result<Json<SearchResponse>, ApiError> {
     principal.require(Scope::Read)?;
     let query = body.to_query(state.config.fusion())?;
-    let mode = match query.mode {
-        crate::service::search::Mode::Hybrid => "hybrid",
-        crate::service::search::Mode::Semantic => "semantic",
-        crate::service::search::Mode::Keyword => "keyword",
-    };
-    Ok(Json(run(&state, &principal, &query, mode).await?))
+    Ok(Json(run(&state, &principal, &query, query.mode.as_str()).await?))
 }
 
 /// Profiles nearest in meaning to this one (its default document), with the same filters and

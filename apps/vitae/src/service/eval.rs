@@ -43,11 +43,10 @@ pub struct Variant {
 /// The modes as the service is configured, plus plain reciprocal rank fusion for comparison.
 pub fn variants(configured: Fusion) -> Vec<Variant> {
     let rrf = Fusion::Rrf { k: 60.0, semantic_weight: 1.0, keyword_weight: 1.0 };
-    let mut out = vec![
-        Variant { name: "hybrid", mode: Mode::Hybrid, fusion: configured },
-        Variant { name: "semantic", mode: Mode::Semantic, fusion: configured },
-        Variant { name: "keyword", mode: Mode::Keyword, fusion: configured },
-    ];
+    let mut out: Vec<Variant> = [Mode::Hybrid, Mode::Semantic, Mode::Keyword]
+        .into_iter()
+        .map(|mode| Variant { name: mode.as_str(), mode, fusion: configured })
+        .collect();
     if configured != rrf {
         out.push(Variant { name: "hybrid-rrf60", mode: Mode::Hybrid, fusion: rrf });
     }
@@ -64,14 +63,14 @@ pub struct Scores {
 }
 
 impl Scores {
-    fn add(&mut self, one: QueryScore) {
+    pub fn add(&mut self, one: QueryScore) {
         self.queries += 1;
         self.hit += one.hit;
         self.mrr += one.mrr;
         self.ndcg += one.ndcg;
     }
 
-    fn mean(mut self) -> Self {
+    pub fn mean(mut self) -> Self {
         let n = self.queries.max(1) as f64;
         self.hit /= n;
         self.mrr /= n;

@@ -33,6 +33,16 @@ pub enum Mode {
     Keyword,
 }
 
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hybrid => "hybrid",
+            Self::Semantic => "semantic",
+            Self::Keyword => "keyword",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Fusion {
     /// Σ weight / (k + rank) over the legs a document appears in.
@@ -232,18 +242,24 @@ impl Searcher<'_> {
 
         // The keyword leg.
         let started = Instant::now();
-        let keyword_path = if query.mode == Mode::Semantic || query.q.trim().is_empty() {
-            None
-        } else if !search::query_has_terms(&mut tx, &query.q).await? {
-            warnings.push("the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into());
-            Some(KeywordPath::Empty)
+        // Counting first tells rare terms from broad ones; only a query that matches nothing is
+        // asked whether it had any searchable word at all (one round trip less in the usual case).
+        let (keyword_path, matches) = if query.mode == Mode::Semantic || query.q.trim().is_empty() {
+            (None, 0)
         } else {
             let cap = self.settings.broad_max_matches + 1;
             let matches = search::count_keyword_matches(&mut tx, &query.q, &query.mask, &query.filters, cap).await?;
-            Some(if matches >= cap && !semantic.is_empty() { KeywordPath::WithinSemantic } else { KeywordPath::All })
+            if matches == 0 && !search::query_has_terms(&mut tx, &query.q).await? {
+                warnings.push("the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into());
+                (Some(KeywordPath::Empty), 0)
+            } else if matches >= cap && !semantic.is_empty() {
+                (Some(KeywordPath::WithinSemantic), matches)
+            } else {
+                (Some(KeywordPath::All), matches)
+            }
         };
         let keyword = match keyword_path {
-            Some(KeywordPath::All) => {
+            Some(KeywordPath::All) if matches > 0 => {
                 search::keyword(&mut tx, &query.q, &query.mask, &query.filters, window, None).await?
             }
             Some(KeywordPath::WithinSemantic) => {
@@ -359,23 +375,18 @@ fn is_after(c: &Candidate, after: After) -> bool {
 /// Stage 4: the legs' windows fused into one ordered list.
 pub fn fuse(semantic: &[LegHit], keyword: &[LegHit], mode: Mode, fusion: Fusion) -> Vec<Candidate> {
     let mut by_id: HashMap<Uuid, Candidate> = HashMap::new();
+    let unscored = |hit: &LegHit| Candidate {
+        document_id: hit.document_id,
+        profile_id: hit.profile_id,
+        score: 0.0,
+        semantic: None,
+        keyword: None,
+    };
     for (i, hit) in semantic.iter().enumerate() {
-        by_id.entry(hit.document_id).or_insert_with(|| Candidate {
-            document_id: hit.document_id,
-            profile_id: hit.profile_id,
-            score: 0.0,
-            semantic: None,
-            keyword: None,
-        }).semantic = Some((i + 1, hit.score));
+        by_id.entry(hit.document_id).or_insert_with(|| unscored(hit)).semantic = Some((i + 1, hit.score));
     }
     for (i, hit) in keyword.iter().enumerate() {
-        by_id.entry(hit.document_id).or_insert_with(|| Candidate {
-            document_id: hit.document_id,
-            profile_id: hit.profile_id,
-            score: 0.0,
-            semantic: None,
-            keyword: None,
-        }).keyword = Some((i + 1, hit.score));
+        by_id.entry(hit.document_id).or_insert_with(|| unscored(hit)).keyword = Some((i + 1, hit.score));
     }
     // A document the semantic window missed is at most as similar as the window's last one.
     let floor_similarity = semantic.last().map_or(0.0, |h| 1.0 - h.score);

@@ -9,7 +9,6 @@ use tokio_util::sync::CancellationToken;
 
 use vitae_repository::ann::{self, AnnState, BuildOptions, IndexKind};
 
-use crate::config::AnnKind;
 use crate::state::AppState;
 
 /// Rebuild when the table has grown or shrunk by this factor since the build.
@@ -50,10 +49,7 @@ pub async fn tick(state: &AppState) -> anyhow::Result<()> {
 }
 
 fn wanted_kind(state: &AppState) -> IndexKind {
-    match state.config.ann_index {
-        AnnKind::Ivfflat => IndexKind::IvfFlat,
-        AnnKind::Hnsw => IndexKind::Hnsw,
-    }
+    state.config.ann_index.index_kind()
 }
 
 /// Why an index is due, if it is.
