@@ -83,8 +83,15 @@ async fn metrics_show_requests_search_stages_pools_and_the_index() {
     let response = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(response.headers()["x-request-id"].len(), 36);
 
+    // Another tenant's writes show up only as normalised statements: no ids, no values.
+    let rival = app.tenant("rival").await;
+    let theirs = app.create_profile(&rival, json!({"display_name": "Zorblax Quorvath", "headline": "Secret agent"})).await;
     let statements = expect_json(app.get("/v1/admin/statements", &tenant.admin).send().await.unwrap(), 200).await;
     assert!(statements.as_array().unwrap().iter().any(|s| s["query"].as_str().unwrap().contains("vitae.")), "{statements}");
+    let text = statements.to_string();
+    for secret in [rival.id.to_string(), theirs["id"].as_str().unwrap().to_owned(), "Zorblax".to_owned()] {
+        assert!(!text.contains(&secret), "the statements show another tenant's {secret}");
+    }
     expect_problem(app.get("/v1/admin/statements", &tenant.write).send().await.unwrap(), 403, "forbidden").await;
 }
 

@@ -151,7 +151,13 @@ async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
     assert_eq!(page["plan"]["semantic"], "ann");
     assert_eq!(page["hits"].as_array().unwrap().len(), 50);
 
-    // Rebuild on demand: accepted, then ready with a new index.
+    // Rebuild on demand: admin only; accepted, then ready with a new index.
+    for key in [&tenant.read, &tenant.write] {
+        let response = app.post("/v1/admin/search-index:rebuild", key, &json!({})).send().await.unwrap();
+        expect_problem(response, 403, "forbidden").await;
+    }
+    let response = app.http.get(app.url("/v1/admin/search-index")).send().await.unwrap();
+    expect_problem(response, 401, "unauthorized").await;
     let started = expect_json(app.post("/v1/admin/search-index:rebuild", &tenant.admin, &json!({})).send().await.unwrap(), 202).await;
     assert_eq!(started["state"], "building");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -404,4 +410,11 @@ async fn hits_explain_and_highlight_why_they_matched_and_similar_profiles_leave_
     assert_eq!(filtered["hits"][0]["country"], "SE");
     let unknown = app.get(&format!("/v1/profiles/{}/similar", Uuid::now_v7()), &tenant.read).send().await.unwrap();
     expect_problem(unknown, 404, "not_found").await;
+    for (query, field) in [("country=DE,Germany", "country[1]"), ("limit=0", "limit"), ("cursor=forged", "cursor"), ("min_years=-1", "min_years")] {
+        let response = app.get(&format!("/v1/profiles/{anna_id}/similar?{query}"), &tenant.read).send().await.unwrap();
+        let problem = expect_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem_fields(&problem), vec![field], "{query}");
+    }
+    let response = app.http.get(app.url(&format!("/v1/profiles/{anna_id}/similar"))).send().await.unwrap();
+    expect_problem(response, 401, "unauthorized").await;
 }

@@ -105,21 +105,24 @@ pub struct SearchFilters {
 }
 
 impl SearchFilters {
-    pub fn to_filters(&self) -> Result<Filters, ApiError> {
+    /// The filters, checked; a failing field is named `{prefix}{field}[{index}]` (`filters.` in a
+    /// search body, nothing for the query parameters of similar profiles).
+    pub fn to_filters(&self, prefix: &str) -> Result<Filters, ApiError> {
         let labels = |field: &str, values: &[String], max: usize| {
-            vitae_domain::text::labels(field, values, 20, max).map_err(|v| ApiError::field(v.field, v.code, v.message))
+            vitae_domain::text::labels(&format!("{prefix}{field}"), values, 20, max)
+                .map_err(|v| ApiError::field(v.field, v.code, v.message))
         };
         let mut countries = Vec::new();
         for (i, c) in self.country.iter().enumerate() {
             countries.push(
-                vitae_domain::profile::parse_country(&format!("filters.country[{i}]"), c)
+                vitae_domain::profile::parse_country(&format!("{prefix}country[{i}]"), c)
                     .map_err(|v| ApiError::field(v.field, v.code, v.message))?,
             );
         }
         Ok(Filters {
-            skills_all: labels("filters.skills_all", &self.skills_all, 100)?,
-            skills_any: labels("filters.skills_any", &self.skills_any, 100)?,
-            tags: labels("filters.tags", &self.tags, 50)?,
+            skills_all: labels("skills_all", &self.skills_all, 100)?,
+            skills_any: labels("skills_any", &self.skills_any, 100)?,
+            tags: labels("tags", &self.tags, 50)?,
             countries,
             availability: self.availability.iter().map(|a| vitae_domain::profile::Availability::from(*a).as_str().to_owned()).collect(),
             min_years: self.min_years,
@@ -219,7 +222,7 @@ impl SearchRequest {
             SearchMode::Semantic => Mode::Semantic,
             SearchMode::Keyword => Mode::Keyword,
         };
-        let filters = self.filters.to_filters()?;
+        let filters = self.filters.to_filters("filters.")?;
         let fingerprint = fingerprint(&(&self.q, self.mode, &self.fusion, &self.filters, &self.mask, self.min_score));
         let after = self.cursor.as_deref().map(|c| decode_cursor(c, fingerprint)).transpose()?;
         Ok(SearchQuery {
@@ -535,7 +538,7 @@ impl SimilarQuery {
             min_years: self.min_years,
             updated_since: self.updated_since,
         };
-        let mut filters_parsed = filters.to_filters()?;
+        let mut filters_parsed = filters.to_filters("")?;
         filters_parsed.exclude_profile = Some(profile_id);
         let fingerprint = fingerprint(&(profile_id, &filters, &self.mask));
         let after = self.cursor.as_deref().map(|c| decode_cursor(c, fingerprint)).transpose()?;
