@@ -6,6 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use sqlx::Connection;
 use url::Url;
 use vitae_tests::pg_tools::repo_root;
 use vitae_tests::{expect_json, expect_problem, TestApp, TestDb};
@@ -202,6 +203,33 @@ async fn searches_and_plain_reads_are_served_by_the_read_replica() {
         page.status() == 200 && page.json::<serde_json::Value>().await.unwrap()["hits"][0]["profile_id"] == id.as_str()
     })
     .await;
+
+    // Reads that must see their own writes ask for the primary with `Cache-Control: no-cache`.
+    // With replay paused the replica is behind by exactly one edit, so each answer shows which
+    // server gave it.
+    let mut on_replica = sqlx::PgConnection::connect(replica.superuser().as_str()).await.unwrap();
+    sqlx::query("select pg_wal_replay_pause()").execute(&mut on_replica).await.unwrap();
+    let path = format!("/v1/profiles/{id}");
+    let edited = expect_json(app.patch(&path, &tenant.write, &json!({"headline": "Rust and Postgres"})).send().await.unwrap(), 200).await;
+    assert_eq!(edited["headline"], "Rust and Postgres", "a write answers from the primary");
+    let headline = async |fresh: bool| {
+        let mut request = app.get(&path, &tenant.read);
+        if fresh {
+            request = request.header("cache-control", "max-age=0, no-cache");
+        }
+        expect_json(request.send().await.unwrap(), 200).await["headline"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(headline(false).await, "Rust engineer", "a plain read is served by the paused replica");
+    assert_eq!(headline(true).await, "Rust and Postgres", "no-cache reads the primary");
+    let keyword = json!({"q": "postgres", "mode": "keyword"});
+    let stale = expect_json(app.post("/v1/search", &tenant.read, &keyword).send().await.unwrap(), 200).await;
+    assert_eq!(stale["hits"], json!([]), "a plain search is served by the paused replica");
+    let fresh = app.post("/v1/search", &tenant.read, &keyword).header("cache-control", "no-cache");
+    let fresh = expect_json(fresh.send().await.unwrap(), 200).await;
+    assert_eq!(fresh["hits"][0]["profile_id"], id.as_str(), "no-cache searches the primary");
+    sqlx::query("select pg_wal_replay_resume()").execute(&mut on_replica).await.unwrap();
+    eventually("replay of the edit", Duration::from_secs(30), async || headline(false).await == "Rust and Postgres").await;
+    drop(on_replica);
 
     // With the primary gone, searches and plain reads still answer (from the replica); writes,
     // which need the primary, get 503.

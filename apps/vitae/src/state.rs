@@ -13,9 +13,10 @@ use std::num::NonZeroU32;
 use uuid::Uuid;
 
 use vitae_embed::cache::QueryCache;
-use vitae_repository::{Pools, RepoResult, TenantTx};
+use vitae_repository::{PgPool, Pools, RepoResult, TenantTx};
 
 use crate::config::Config;
+use crate::http::auth::Principal;
 use crate::http::contract::Contract;
 use crate::service::indexer::Indexer;
 
@@ -68,9 +69,15 @@ impl App {
         TenantTx::begin(&self.pools.primary, tenant_id).await
     }
 
-    /// A read-only transaction, on the read replica when one is configured.
-    pub async fn read_tx(&self, tenant_id: Uuid) -> RepoResult<TenantTx> {
-        TenantTx::begin_read_only(&self.pools.read, tenant_id).await
+    /// A read-only transaction for the caller: on the read replica when one is configured,
+    /// unless the request asked for the primary (see [`Principal::reads_primary`]).
+    pub async fn read_tx(&self, principal: &Principal) -> RepoResult<TenantTx> {
+        TenantTx::begin_read_only(self.read_pool(principal), principal.tenant_id).await
+    }
+
+    /// The pool the caller's reads use.
+    pub fn read_pool(&self, principal: &Principal) -> &PgPool {
+        if principal.reads_primary { &self.pools.primary } else { &self.pools.read }
     }
 }
 

@@ -9,8 +9,11 @@ use lru::LruCache;
 
 use crate::{EmbedError, Embedder};
 
+/// Vectors by (model id, normalised query).
+type Entries = LruCache<(String, String), Arc<Vec<f32>>>;
+
 pub struct QueryCache {
-    entries: Mutex<LruCache<(String, String), Arc<Vec<f32>>>>,
+    entries: Mutex<Entries>,
 }
 
 impl QueryCache {
@@ -53,7 +56,7 @@ impl QueryCache {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<(String, String), Arc<Vec<f32>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic while holding the lock leaves a consistent LRU; keep using it.
         self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -30,6 +30,9 @@ pub const MAX_TOKENS: usize = 256;
 pub const DEFAULT_MAX_BATCH: usize = 32;
 
 /// The model and its tokenizer, loaded once; usable from any thread.
+/// One text's token ids and each token's byte span.
+pub type TokensWithSpans = (Vec<u32>, Vec<(usize, usize)>);
+
 pub struct MiniLm {
     model: BertModel,
     tokenizer: Tokenizer,
@@ -87,7 +90,7 @@ impl MiniLm {
     }
 
     /// Token ids and each token's byte span in its text (special tokens get an empty span).
-    pub fn tokenize_with_offsets(&self, texts: &[&str]) -> Result<Vec<(Vec<u32>, Vec<(usize, usize)>)>, EmbedError> {
+    pub fn tokenize_with_offsets(&self, texts: &[&str]) -> Result<Vec<TokensWithSpans>, EmbedError> {
         texts
             .iter()
             .map(|text| {

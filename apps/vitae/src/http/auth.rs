@@ -17,6 +17,9 @@ pub struct Principal {
     pub tenant_id: Uuid,
     pub key_id: Uuid,
     pub scopes: Scopes,
+    /// The request sent `Cache-Control: no-cache`: its reads go to the primary, so a client sees
+    /// its own writes at once instead of whatever the read replica has replayed so far.
+    pub reads_primary: bool,
 }
 
 impl Principal {
@@ -78,6 +81,46 @@ impl FromRequestParts<AppState> for Principal {
                 .with_detail("this API key made too many requests; slow down")
                 .retry_after(wait.as_secs().max(1)));
         }
-        Ok(Principal { tenant_id: credentials.tenant_id, key_id: presented.id, scopes: Scopes::from_strings(&credentials.scopes) })
+        Ok(Principal {
+            tenant_id: credentials.tenant_id,
+            key_id: presented.id,
+            scopes: Scopes::from_strings(&credentials.scopes),
+            reads_primary: asks_no_cache(&parts.headers),
+        })
+    }
+}
+
+/// Whether any `Cache-Control` header carries the `no-cache` directive (RFC 9111: directives are
+/// comma-separated, case-insensitive, and may carry arguments).
+fn asks_no_cache(headers: &axum::http::HeaderMap) -> bool {
+    headers.get_all(header::CACHE_CONTROL).iter().filter_map(|v| v.to_str().ok()).any(|value| {
+        value.split(',').any(|directive| {
+            let name = directive.split('=').next().unwrap_or("").trim();
+            name.eq_ignore_ascii_case("no-cache")
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for value in values {
+            map.append(header::CACHE_CONTROL, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn no_cache_is_found_among_other_directives_and_headers() {
+        assert!(asks_no_cache(&headers(&["no-cache"])));
+        assert!(asks_no_cache(&headers(&["max-age=0, No-Cache"])));
+        assert!(asks_no_cache(&headers(&["max-age=0", "no-cache=\"set-cookie\""])));
+        assert!(!asks_no_cache(&headers(&[])));
+        assert!(!asks_no_cache(&headers(&["no-store, max-age=0"])));
+        assert!(!asks_no_cache(&headers(&["no-cachex"])));
     }
 }

@@ -65,7 +65,7 @@ pub async fn list_masks(
     ApiPath(profile_id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<Mask>>, ApiError> {
     principal.require(Scope::Write)?;
-    let mut tx = state.read_tx(principal.tenant_id).await?;
+    let mut tx = state.read_tx(&principal).await?;
     if !profiles::get_profile(&mut tx, profile_id).await?.is_active {
         return Err(ApiError::not_found());
     }
@@ -85,7 +85,7 @@ pub async fn get_mask(
     ApiPath((profile_id, id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Response, ApiError> {
     principal.require(Scope::Write)?;
-    let mut tx = state.read_tx(principal.tenant_id).await?;
+    let mut tx = state.read_tx(&principal).await?;
     if !profiles::get_profile(&mut tx, profile_id).await?.is_active {
         return Err(ApiError::not_found());
     }

@@ -24,7 +24,9 @@ use super::problem::{FieldError, Problem, PROBLEM_JSON};
             Errors are RFC 9457 `application/problem+json` documents with a stable `code`; validation \
             errors (422) list every invalid field in `errors`.\n\n\
             Optimistic concurrency: writes return an `ETag`; send it back as `If-Match` and a write \
-            against a resource that changed meanwhile is refused with 412.",
+            against a resource that changed meanwhile is refused with 412.\n\n\
+            Reads and searches may be served by a read replica a moment behind the latest writes; \
+            send `Cache-Control: no-cache` on a read that must see the caller's own writes.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     modifiers(&Security),

@@ -59,7 +59,7 @@ async fn read_view(
     query: &ViewQuery,
 ) -> Result<crate::api::profiles::Profile, ApiError> {
     principal.require(Scope::Read)?;
-    let mut tx = state.read_tx(principal.tenant_id).await?;
+    let mut tx = state.read_tx(&principal).await?;
     let aggregate = profiles::load_aggregate(&mut tx, profile_id).await?;
     tx.commit().await?;
     views::render_with(&aggregate, views::choose(principal, query.mask.as_deref()), query.include_inactive)

@@ -69,7 +69,7 @@ pub async fn get_profile(
     ApiQuery(query): ApiQuery<ViewQuery>,
 ) -> Result<Response, ApiError> {
     principal.require(Scope::Read)?;
-    let mut tx = state.read_tx(principal.tenant_id).await?;
+    let mut tx = state.read_tx(&principal).await?;
     let aggregate = profiles::load_aggregate(&mut tx, id).await?;
     tx.commit().await?;
     let view = views::choose(&principal, query.mask.as_deref());
@@ -92,7 +92,7 @@ pub async fn get_profile_by_slug(
     if !vitae_domain::slug::is_valid(&slug, vitae_domain::slug::MAX_LEN) {
         return Err(ApiError::not_found());
     }
-    let mut tx = state.read_tx(principal.tenant_id).await?;
+    let mut tx = state.read_tx(&principal).await?;
     let profile = profiles::get_profile_by_slug(&mut tx, &slug).await?;
     let aggregate = profiles::load_parts(&mut tx, vec![profile]).await?.pop().ok_or_else(ApiError::not_found)?;
     tx.commit().await?;
@@ -125,7 +125,7 @@ pub async fn list_profiles(
     let after = query.cursor.as_deref().map(|c| cursor::decode("cursor", c)).transpose()?;
     let limit = i64::from(query.limit.unwrap_or(20));
 
-    let mut tx = state.read_tx(principal.tenant_id).await?;
+    let mut tx = state.read_tx(&principal).await?;
     let mut records = profiles::list_profiles(&mut tx, &filter, after, limit + 1).await?;
     let next = (records.len() as i64 > limit).then(|| {
         records.truncate(limit as usize);

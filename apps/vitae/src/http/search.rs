@@ -35,7 +35,7 @@ async fn run(state: &AppState, principal: &Principal, query: &SearchQuery, mode:
     let started = Instant::now();
     let ann = state.ann();
     let searcher = Searcher {
-        pool: &state.pools.read,
+        pool: state.read_pool(principal),
         indexer: &state.indexer,
         cache: &state.query_cache,
         ann: ann.as_ref(),
@@ -86,7 +86,7 @@ pub async fn get_similar_profiles(
     ApiQuery(params): ApiQuery<SimilarQuery>,
 ) -> Result<Json<SearchResponse>, ApiError> {
     principal.require(Scope::Read)?;
-    let mut tx = state.read_tx(principal.tenant_id).await?;
+    let mut tx = state.read_tx(&principal).await?;
     let profile = profiles::get_profile(&mut tx, id).await?;
     let vector = search_sql::profile_vector(&mut tx, id).await?;
     tx.commit().await?;
