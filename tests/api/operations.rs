@@ -96,6 +96,22 @@ async fn metrics_show_requests_search_stages_pools_and_the_index() {
     expect_problem(app.get("/v1/admin/statements", &tenant.write).send().await.unwrap(), 403, "forbidden").await;
 }
 
+#[tokio::test]
+async fn with_a_metrics_token_only_the_scraper_that_sends_it_reads_metrics() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some("scrape-me-7f3a".into())).await;
+    let tenant = app.tenant("acme").await;
+    let metrics = || app.http.get(app.url("/metrics"));
+    let refused = metrics().send().await.unwrap();
+    assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+    expect_problem(refused, 401, "unauthorized").await;
+    expect_problem(metrics().bearer_auth("scrape-me-7f3b").send().await.unwrap(), 401, "unauthorized").await;
+    // An API key, even an admin one, is not the metrics token.
+    expect_problem(metrics().bearer_auth(&tenant.admin).send().await.unwrap(), 401, "unauthorized").await;
+    let allowed = metrics().bearer_auth("scrape-me-7f3a").send().await.unwrap();
+    assert_eq!(allowed.status(), 200);
+    assert!(allowed.text().await.unwrap().contains("vitae_http_requests_total"));
+}
+
 /// Row count and a digest of every row of a table.
 async fn table_digest(conn: &mut sqlx::PgConnection, table: &str) -> (i64, Option<String>) {
     let sql = format!("select count(*), md5(string_agg(t::text, '|' order by t::text)) from vitae.{table} t");

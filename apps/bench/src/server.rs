@@ -30,7 +30,7 @@ fn role_url(server: &Url, user: &str, password: &str, database: &str) -> String 
 }
 
 pub fn vitae_binary() -> PathBuf {
-    std::env::var_os("VITAE_BENCH_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/release/vitae"))
+    std::env::var_os("VITAE_DEV_BENCH_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/release/vitae"))
 }
 
 impl BenchServer {

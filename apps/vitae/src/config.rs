@@ -76,6 +76,9 @@ pub struct Config {
     pub rate_limit_burst: u32,
     /// Browser origins allowed to call the API (comma-separated; none by default).
     pub cors_origins: Vec<String>,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this token>` (Prometheus'
+    /// `authorization` setting); unset, it is open: keep it off the public ingress.
+    pub metrics_token: Option<String>,
 
     /// Candidates each search leg contributes (the deepest a result list pages).
     pub search_window: i64,
@@ -189,6 +192,7 @@ impl Default for Config {
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
             cors_origins: Vec::new(),
+            metrics_token: None,
             search_window: 200,
             search_exact_max_rows: 2_000,
             search_broad_max_matches: 5_000,
@@ -344,7 +348,7 @@ fn mask_secret(key: &str, value: &str) -> String {
     if value.is_empty() {
         return String::new();
     }
-    if key.ends_with("_key") || key.contains("secret") || key.contains("password") {
+    if key.ends_with("_key") || key.ends_with("_token") || key.contains("secret") || key.contains("password") {
         return "********".into();
     }
     if key.ends_with("_url")
@@ -457,10 +461,17 @@ mod tests {
     }
 
     #[test]
-    fn printed_configuration_masks_passwords() {
-        let config = Config::default();
+    fn printed_configuration_masks_passwords_keys_and_tokens() {
+        let config = Config {
+            openai_api_key: Some("sk-live-123".into()),
+            metrics_token: Some("scrape-456".into()),
+            ..Config::default()
+        };
         let lines = config.masked_env_lines().join("\n");
         assert!(lines.contains("VITAE_DATABASE_URL=postgres://vitae_app:********@127.0.0.1:54329/vitae"), "{lines}");
-        assert!(!lines.contains("vitae_app:vitae_app"), "{lines}");
+        assert!(lines.contains("VITAE_METRICS_TOKEN=********"), "{lines}");
+        for secret in ["vitae_app:vitae_app", "sk-live-123", "scrape-456"] {
+            assert!(!lines.contains(secret), "{lines}");
+        }
     }
 }

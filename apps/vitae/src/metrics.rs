@@ -6,11 +6,13 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use subtle::ConstantTimeEq;
 
+use crate::http::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// Latency buckets in seconds: 1 ms to 10 s.
@@ -50,7 +52,14 @@ pub async fn track_requests(request: Request, next: Next) -> Response {
 }
 
 /// `GET /metrics` in the Prometheus text format.
-pub async fn render(State(state): State<AppState>) -> Response {
+pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.config.metrics_token
+        && !bearer_matches(&headers, token)
+    {
+        return ApiError::new(ErrorCode::Unauthorized)
+            .with_detail("/metrics needs `Authorization: Bearer <VITAE_METRICS_TOKEN>`")
+            .into_response();
+    }
     let Some(handle) = handle() else {
         return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "metrics are not available").into_response();
     };
@@ -71,4 +80,15 @@ pub async fn render(State(state): State<AppState>) -> Response {
     }
     handle.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render()).into_response()
+}
+
+/// Whether the request carries `Authorization: Bearer <token>`, compared in constant time.
+fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, presented)| presented.trim());
+    presented.is_some_and(|presented| bool::from(presented.as_bytes().ct_eq(token.as_bytes())))
 }
