@@ -103,9 +103,10 @@ fn the_manifests_agree_on_names_ports_secrets_and_probes() {
     let named = container["ports"].as_array().unwrap().iter().find(|p| p["name"] == "http").unwrap();
     assert_eq!(named["containerPort"], port);
     let known = serde_json::to_value(vitae::config::Config::default()).unwrap();
-    for key in config["data"].as_object().unwrap().keys() {
+    let from_env = container["env"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap());
+    for key in config["data"].as_object().unwrap().keys().map(String::as_str).chain(from_env) {
         let field = key.strip_prefix("VITAE_").unwrap().to_ascii_lowercase();
-        assert!(known.get(&field).is_some(), "the ConfigMap sets {key}, which the service does not know");
+        assert!(known.get(&field).is_some(), "the pod sets {key}, which the service does not know");
     }
     let service = find(&docs, "Service", "vitae");
     assert_eq!(service["spec"]["selector"], api["spec"]["template"]["metadata"]["labels"]);
