@@ -418,3 +418,79 @@ async fn hits_explain_and_highlight_why_they_matched_and_similar_profiles_leave_
     let response = app.http.get(app.url(&format!("/v1/profiles/{anna_id}/similar"))).send().await.unwrap();
     expect_problem(response, 401, "unauthorized").await;
 }
+
+#[tokio::test]
+async fn min_years_counts_a_current_role_up_to_the_day_of_the_search() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    // Today's years: the current role's from its start, the finished one's fixed at 3.
+    let today = chrono::Utc::now().date_naive();
+    let started = today - chrono::Days::new(730);
+    let current = app
+        .create_profile(&tenant, json!({"display_name": "Ines Vale", "headline": "Underwater welder",
+            "experiences": [{"title": "Welder", "organization": "Subsea", "start_date": started.to_string()}]}))
+        .await;
+    let finished = app
+        .create_profile(&tenant, json!({"display_name": "Ola Dahl", "headline": "Underwater welder",
+            "experiences": [{"title": "Welder", "organization": "Fjord", "start_date": "2010-01-01", "end_date": "2013-01-01"}]}))
+        .await;
+    let (current, finished) = (current["id"].as_str().unwrap().to_owned(), finished["id"].as_str().unwrap().to_owned());
+    let matching = async |min_years: f64| -> Vec<HashSet<String>> {
+        let mut found = Vec::new();
+        for mode in ["keyword", "semantic", "hybrid"] {
+            let body = json!({"q": "underwater welder", "mode": mode, "filters": {"min_years": min_years}});
+            let page = search(&app, &tenant.read, body).await;
+            found.push(page["hits"].as_array().unwrap().iter().map(|h| h["profile_id"].as_str().unwrap().to_owned()).collect());
+        }
+        found
+    };
+    let both: HashSet<String> = [current.clone(), finished.clone()].into();
+    assert!(matching(1.5).await.iter().all(|ids| *ids == both));
+    assert!(matching(2.5).await.iter().all(|ids| *ids == HashSet::from([finished.clone()])));
+
+    // Two years pass without a write to either profile: the current role has grown to four
+    // years, the finished one has not.
+    let mut conn = app.db.connect_as_superuser().await;
+    sqlx::query("update vitae.search_documents set years_counted_on = years_counted_on - 730").execute(&mut conn).await.unwrap();
+    assert!(matching(3.5).await.iter().all(|ids| *ids == HashSet::from([current.clone()])));
+    assert!(matching(4.5).await.iter().all(HashSet::is_empty));
+}
+
+#[tokio::test]
+async fn a_broad_keyword_query_is_ranked_within_the_closest_in_meaning_and_rare_terms_still_rank_every_match() {
+    // Tiny limits stand in for a large table: more than 3 matches is broad, each leg keeps 4.
+    let app = TestApp::spawn_with(|c| {
+        c.search_broad_max_matches = 3;
+        c.search_window = 4;
+    })
+    .await;
+    let tenant = app.tenant("acme").await;
+    for (name, headline) in [
+        ("Ada", "Backend engineer building payment APIs"),
+        ("Bo", "Site reliability engineer on call"),
+        ("Cy", "Data engineer building Spark pipelines"),
+        ("Di", "Civil engineer designing bridges"),
+        ("Ed", "Sound engineer in a recording studio"),
+        ("Fa", "Locomotive engineer on freight trains"),
+        ("Gu", "Pastry chef, former QX-31 engineer"),
+    ] {
+        app.create_profile(&tenant, json!({"display_name": name, "headline": headline})).await;
+    }
+    for mode in ["keyword", "hybrid"] {
+        let page = search(&app, &tenant.read, json!({"q": "engineer", "mode": mode, "explain": true, "limit": 10})).await;
+        assert_eq!(page["plan"]["keyword"], "within_semantic", "{mode}: {page}");
+        let hits = page["hits"].as_array().unwrap();
+        let keyword_hits: Vec<&Value> = hits.iter().filter(|h| !h["explain"]["keyword"].is_null()).collect();
+        assert!(!keyword_hits.is_empty() && keyword_hits.len() <= 4, "{mode}: ranked within the 4 candidates: {page}");
+        assert!(keyword_hits.iter().all(|h| !h["explain"]["semantic"].is_null()), "{mode}: only semantic candidates: {page}");
+        if mode == "keyword" {
+            assert_eq!(hits.len(), keyword_hits.len());
+            assert!(page["warnings"][0].as_str().unwrap().contains("more than 3 documents"), "{page}");
+        }
+    }
+    // A rare term is never broad: its one match ranks, however far it is in meaning.
+    let page = search(&app, &tenant.read, json!({"q": "QX-31", "mode": "keyword", "explain": true})).await;
+    assert_eq!(page["plan"]["keyword"], "all");
+    assert_eq!(page["hits"].as_array().unwrap().len(), 1);
+    assert!(page.get("warnings").is_none(), "{page}");
+}

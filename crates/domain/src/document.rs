@@ -33,6 +33,11 @@ pub struct SearchDocument {
     /// Years covered by visible, dated experiences (overlaps counted once); `None` when the
     /// mask hides dates or there are none.
     pub years_experience: Option<f32>,
+    /// A visible experience is current, so the years grow by a day each day after `counted_on`
+    /// (search adds that growth at query time instead of rewriting documents daily).
+    pub experience_ongoing: bool,
+    /// The day the years were counted.
+    pub counted_on: NaiveDate,
     /// The display fields returned with a hit.
     pub card: Card,
 }
@@ -88,6 +93,8 @@ impl SearchDocument {
             country: view.country.clone(),
             availability: view.availability,
             years_experience: years_of_experience(view, today),
+            experience_ongoing: view.experiences.iter().filter_map(|e| e.dates).any(|(start, end)| end.is_none() && start <= today),
+            counted_on: today,
             card: Card {
                 display_name: view.display_name.clone(),
                 slug: view.slug.clone(),
@@ -335,6 +342,22 @@ mod tests {
         let doc = SearchDocument::build(&apply(&aggregate(), &mask(MaskConfig::default())), date(2025, 1, 1));
         // 2015-2025 (overlap merged) plus 2010-2011.
         assert_eq!(doc.years_experience, Some(11.0));
+        assert!(doc.experience_ongoing, "the Quoxel role is current");
+        assert_eq!(doc.counted_on, date(2025, 1, 1));
+    }
+
+    #[test]
+    fn years_stop_growing_when_no_visible_experience_is_current() {
+        let mut agg = aggregate();
+        agg.experiences[1].end_date = Some(date(2024, 1, 1));
+        let doc = SearchDocument::build(&apply(&agg, &mask(MaskConfig::default())), date(2025, 1, 1));
+        assert_eq!(doc.years_experience, Some(10.0));
+        assert!(!doc.experience_ongoing);
+        // A current role the mask leaves out does not make the visible years grow.
+        let config = MaskConfig { experience_tags: Some(vec!["hospitality".into()]), ..MaskConfig::default() };
+        let doc = SearchDocument::build(&apply(&aggregate(), &mask(config)), date(2025, 1, 1));
+        assert_eq!(doc.years_experience, Some(1.0));
+        assert!(!doc.experience_ongoing);
     }
 
     #[test]

@@ -63,13 +63,14 @@ pub async fn replace_for_profile(
         let document_id: Uuid = sqlx::query_scalar(
             "insert into vitae.search_documents (tenant_id, id, profile_id, mask_id, mask_slug, is_default, \
                text_a, text_b, text_c, text_d, skills, tags, country, availability, years_experience, \
-               profile_updated_at, card, content_hash) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+               experience_ongoing, years_counted_on, profile_updated_at, card, content_hash) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
              on conflict (tenant_id, profile_id, mask_id) do update set \
                mask_slug = excluded.mask_slug, is_default = excluded.is_default, text_a = excluded.text_a, \
                text_b = excluded.text_b, text_c = excluded.text_c, text_d = excluded.text_d, \
                skills = excluded.skills, tags = excluded.tags, country = excluded.country, \
                availability = excluded.availability, years_experience = excluded.years_experience, \
+               experience_ongoing = excluded.experience_ongoing, years_counted_on = excluded.years_counted_on, \
                profile_updated_at = excluded.profile_updated_at, card = excluded.card, \
                content_hash = excluded.content_hash \
              returning id",
@@ -89,6 +90,8 @@ pub async fn replace_for_profile(
         .bind(&d.country)
         .bind(d.availability.as_str())
         .bind(d.years_experience)
+        .bind(d.experience_ongoing)
+        .bind(d.counted_on)
         .bind(profile_updated_at)
         .bind(Json(&d.card))
         .bind(d.content_hash.as_slice())
@@ -171,12 +174,13 @@ pub async fn delete_for_profile(tx: &mut TenantTx, profile_id: Uuid) -> RepoResu
     Ok(())
 }
 
-/// Profiles of the transaction's tenant with a document lacking an embedding by `model_id`.
+/// Profiles of the transaction's tenant with a document lacking an embedding by `model_id`, or
+/// written before documents recorded the day their years were counted (migration 0005).
 pub async fn profiles_needing_embedding(tx: &mut TenantTx, model_id: &str, limit: i64) -> RepoResult<Vec<Uuid>> {
     Ok(sqlx::query_scalar(
         "select distinct d.profile_id from vitae.search_documents d \
          left join vitae.document_embeddings e on e.document_id = d.id \
-         where e.model_id is distinct from $1 order by d.profile_id limit $2",
+         where e.model_id is distinct from $1 or d.years_counted_on is null order by d.profile_id limit $2",
     )
     .bind(model_id)
     .bind(limit)
@@ -184,11 +188,12 @@ pub async fn profiles_needing_embedding(tx: &mut TenantTx, model_id: &str, limit
     .await?)
 }
 
-/// How many profiles of the transaction's tenant have a document lacking an embedding by `model_id`.
+/// How many profiles [`profiles_needing_embedding`] would return, without a limit.
 pub async fn count_profiles_needing_embedding(tx: &mut TenantTx, model_id: &str) -> RepoResult<i64> {
     Ok(sqlx::query_scalar(
         "select count(distinct d.profile_id) from vitae.search_documents d \
-         left join vitae.document_embeddings e on e.document_id = d.id where e.model_id is distinct from $1",
+         left join vitae.document_embeddings e on e.document_id = d.id \
+         where e.model_id is distinct from $1 or d.years_counted_on is null",
     )
     .bind(model_id)
     .fetch_one(&mut **tx)

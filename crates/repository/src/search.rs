@@ -90,7 +90,12 @@ fn push_conditions(qb: &mut QueryBuilder<Postgres>, mask: &MaskSelection, filter
         qb.push(" and d.availability = any(").push_bind(filters.availability.clone()).push(")");
     }
     if let Some(years) = filters.min_years {
-        qb.push(" and d.years_experience >= ").push_bind(years);
+        // Counted when the document was written, plus the days since while a role is current.
+        qb.push(
+            " and d.years_experience + case when d.experience_ongoing \
+               then (current_date - d.years_counted_on)::real / 365.25 else 0 end >= ",
+        )
+        .push_bind(years);
     }
     if let Some(since) = filters.updated_since {
         qb.push(" and d.profile_updated_at >= ").push_bind(since);

@@ -1,6 +1,8 @@
 //! Re-embedding after a change of model: every document whose embedding was made by another
 //! model (or has none) gets a new one, a few profiles at a time, each batch in its own
-//! transaction. Search keeps serving the old vectors until each batch replaces them; stopped
+//! transaction. Documents written before they recorded the day their years were counted are
+//! rebuilt the same way (their embeddings are kept: the text is unchanged). Search keeps serving
+//! the old vectors until each batch replaces them; stopped
 //! half-way (or killed), a new run finishes the rest and nothing is lost, since a batch commits
 //! whole or not at all.
 

@@ -189,25 +189,29 @@ impl Searcher<'_> {
         let mut warnings = Vec::new();
 
         // Stage 1 → the query vector.
-        let vector = match (&query.vector, query.mode) {
+        let mut vector = match (&query.vector, query.mode) {
             (Some(v), _) => Some(v.clone()),
             (None, Mode::Keyword) => None,
-            (None, _) => {
-                let started = Instant::now();
-                let (vector, cached) = self
-                    .cache
-                    .embed_query(self.indexer.embedder().as_ref(), &query.q)
-                    .await
-                    .map_err(embed_error)?;
-                timings.embed_ms = elapsed_ms(started);
-                if !cached {
-                    metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "query").record(timings.embed_ms / 1000.0);
-                }
-                Some(vector.as_ref().clone())
-            }
+            (None, _) => Some(self.embed_query(&query.q, &mut timings).await?),
         };
 
         let mut tx = TenantTx::begin_read_only_with(self.pool, tenant_id, &self.session_settings()).await?;
+
+        // Counting keyword matches first tells rare terms from broad ones (capped: it only has to
+        // tell). Ranking every match of a broad term is the keyword leg's tail latency, so a broad
+        // query is ranked within the semantic candidates, in keyword mode too.
+        let started = Instant::now();
+        let keyword_matches = if query.mode == Mode::Semantic || query.q.trim().is_empty() {
+            None
+        } else {
+            let cap = self.settings.broad_max_matches + 1;
+            Some(search::count_keyword_matches(&mut tx, &query.q, &query.mask, &query.filters, cap).await?)
+        };
+        let broad = keyword_matches.is_some_and(|matches| matches > self.settings.broad_max_matches);
+        timings.keyword_ms = elapsed_ms(started);
+        if broad && vector.is_none() {
+            vector = Some(self.embed_query(&query.q, &mut timings).await?);
+        }
 
         // Stage 2 and 3: the semantic leg.
         let started = Instant::now();
@@ -240,23 +244,26 @@ impl Searcher<'_> {
         };
         timings.semantic_ms = elapsed_ms(started);
 
-        // The keyword leg.
+        // The keyword leg. Only a query that matches nothing is asked whether it had any
+        // searchable word at all (one round trip less in the usual case).
         let started = Instant::now();
-        // Counting first tells rare terms from broad ones; only a query that matches nothing is
-        // asked whether it had any searchable word at all (one round trip less in the usual case).
-        let (keyword_path, matches) = if query.mode == Mode::Semantic || query.q.trim().is_empty() {
-            (None, 0)
-        } else {
-            let cap = self.settings.broad_max_matches + 1;
-            let matches = search::count_keyword_matches(&mut tx, &query.q, &query.mask, &query.filters, cap).await?;
-            if matches == 0 && !search::query_has_terms(&mut tx, &query.q).await? {
+        let (keyword_path, matches) = match keyword_matches {
+            None => (None, 0),
+            Some(0) if !search::query_has_terms(&mut tx, &query.q).await? => {
                 warnings.push("the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into());
                 (Some(KeywordPath::Empty), 0)
-            } else if matches >= cap && !semantic.is_empty() {
-                (Some(KeywordPath::WithinSemantic), matches)
-            } else {
-                (Some(KeywordPath::All), matches)
             }
+            Some(matches) if broad && !semantic.is_empty() => {
+                if query.mode == Mode::Keyword {
+                    warnings.push(format!(
+                        "the query matches more than {} documents; they were ranked within the {} closest in meaning",
+                        self.settings.broad_max_matches,
+                        semantic.len()
+                    ));
+                }
+                (Some(KeywordPath::WithinSemantic), matches)
+            }
+            Some(matches) => (Some(KeywordPath::All), matches),
         };
         let keyword = match keyword_path {
             Some(KeywordPath::All) if matches > 0 => {
@@ -268,7 +275,7 @@ impl Searcher<'_> {
             }
             _ => Vec::new(),
         };
-        timings.keyword_ms = elapsed_ms(started);
+        timings.keyword_ms += elapsed_ms(started);
         let plan = Plan { semantic: semantic_path, keyword: keyword_path };
 
         // Stage 4: fuse, keep one persona per person, apply min_score.
@@ -306,7 +313,7 @@ impl Searcher<'_> {
         let matched: Vec<Uuid> = page.iter().filter(|c| c.keyword.is_some()).map(|c| c.document_id).collect();
         let highlight = (query.highlight && !matched.is_empty()).then(|| (query.q.as_str(), matched.as_slice()));
         let rows = search::hits(&mut tx, &ids, highlight).await?;
-        let passages = match (&vector, query.highlight && !ids.is_empty()) {
+        let passages = match (&vector, query.highlight && query.mode != Mode::Keyword && !ids.is_empty()) {
             (Some(vector), true) => search::best_passages(&mut tx, &ids, vector).await?,
             _ => Vec::new(),
         };
@@ -329,6 +336,17 @@ impl Searcher<'_> {
         timings.hits_ms = elapsed_ms(started);
 
         Ok(SearchOutcome { hits, total, facets, next, plan, timings, warnings })
+    }
+
+    /// The query's embedding, from the cache when it was asked before.
+    async fn embed_query(&self, q: &str, timings: &mut Timings) -> Result<Vec<f32>, ApiError> {
+        let started = Instant::now();
+        let (vector, cached) = self.cache.embed_query(self.indexer.embedder().as_ref(), q).await.map_err(embed_error)?;
+        timings.embed_ms = elapsed_ms(started);
+        if !cached {
+            metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "query").record(timings.embed_ms / 1000.0);
+        }
+        Ok(vector.as_ref().clone())
     }
 
     /// `SET LOCAL`s for the vector index: probes (or ef_search) and iterative scans, so filtered
