@@ -398,10 +398,11 @@ async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenant: Uuid, n: 
         "insert into vitae.masks (tenant_id, id, profile_id, slug, name, is_default, config) \
          select $1, s.mask_id, s.id, 'public', 'Public', true, '{}' from synth s",
         "insert into vitae.search_documents (tenant_id, id, profile_id, mask_id, mask_slug, is_default, text_a, text_b, text_c, text_d, \
-           skills, tags, country, availability, years_experience, profile_updated_at, card, content_hash) \
+           skills, tags, country, availability, years_experience, years_counted_on, profile_updated_at, card, content_hash) \
          select $1, s.doc_id, s.id, s.mask_id, 'public', true, p.display_name || ' ' || p.headline, \
            concat_ws(' ', k1.text, k2.text, k3.text), p.location, p.summary, \
-           array[lower(k1.text), lower(k2.text), lower(k3.text)], p.tags, p.country, p.availability, (s.g % 30)::real, now(), \
+           array[lower(k1.text), lower(k2.text), lower(k3.text)], p.tags, p.country, p.availability, (s.g % 30)::real, \
+           current_date, now(), \
            jsonb_build_object('slug', p.slug, 'display_name', p.display_name, 'headline', p.headline, 'location', p.location, \
              'country', p.country, 'availability', p.availability), sha256(s.g::text::bytea) \
          from synth s join vitae.profiles p on p.tenant_id = $1 and p.id = s.id \
