@@ -500,7 +500,13 @@ async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32
     if lists.is_some_and(|l| !(1..=32_768).contains(&l)) {
         bail!("--lists is 1 to 32768");
     }
-    let options = ann::BuildOptions { kind, lists, target_recall: config.ann_target_recall, ..ann::BuildOptions::default() };
+    let options = ann::BuildOptions {
+        kind,
+        lists,
+        target_recall: config.ann_target_recall,
+        maintenance_work_mem: config.ann_build_memory.clone(),
+        ..ann::BuildOptions::default()
+    };
     let spinner = ProgressBar::new_spinner();
     spinner.set_message(format!("building the {} index", kind.as_str()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));

@@ -86,6 +86,7 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
         kind: wanted_kind(state),
         lists,
         target_recall: state.config.ann_target_recall,
+        maintenance_work_mem: state.config.ann_build_memory.clone(),
         ..BuildOptions::default()
     };
     let started = std::time::Instant::now();
