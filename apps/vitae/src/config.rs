@@ -113,7 +113,7 @@ pub struct Config {
     /// Recall@10 the calibrated probes must reach.
     pub ann_target_recall: f64,
     /// `maintenance_work_mem` for index builds (a PostgreSQL size: kB, MB or GB). HNSW builds
-    /// far slower once the graph outgrows it: about 3 GB per million 384-dimension rows.
+    /// far slower once the graph outgrows it (4GB held a million 384-dimension rows here).
     pub ann_build_memory: String,
 
     /// `text` or `json`.
