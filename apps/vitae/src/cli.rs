@@ -515,16 +515,25 @@ async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32
     pools.close().await;
     match built? {
         None => bail!("another build is running"),
-        Some(s) => println!(
-            "built {} ({}, lists/m {}) over {} rows in {:.1}s; probes {} give recall@10 {}",
-            s.index_name,
-            s.kind,
-            s.lists,
-            s.rows_at_build,
-            s.build_ms as f64 / 1000.0,
-            s.probes,
-            s.measured_recall.map_or("n/a".into(), |r| format!("{r:.3}")),
-        ),
+        Some(s) => {
+            println!(
+                "built {} ({}, lists/m {}) over {} rows in {:.1}s; probes {} give recall@10 {}",
+                s.index_name,
+                s.kind,
+                s.lists,
+                s.rows_at_build,
+                s.build_ms as f64 / 1000.0,
+                s.probes,
+                s.measured_recall.map_or("n/a".into(), |r| format!("{r:.3}")),
+            );
+            if s.misses_recall(config.ann_target_recall) {
+                eprintln!(
+                    "warning: recall@10 stays below the target {} even at the largest probes tried; \
+                     searches will miss neighbours (more lists, or the other index kind, may help)",
+                    config.ann_target_recall
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -57,6 +57,12 @@ impl AnnState {
     pub fn kind(&self) -> IndexKind {
         IndexKind::parse(&self.kind).unwrap_or(IndexKind::IvfFlat)
     }
+
+    /// Whether calibration fell short of `target` recall even at the largest probes it tried.
+    pub fn misses_recall(&self, target: f64) -> bool {
+        // Stored as f32: 0.95 reads back a hair below 0.95.
+        self.measured_recall.is_some_and(|r| f64::from(r) + 1e-6 < target)
+    }
 }
 
 /// IVFFlat lists for `rows`: rows/1000 up to a million rows, sqrt(rows) beyond.
@@ -286,5 +292,23 @@ mod tests {
         assert_eq!(lists_for(100_000), 100);
         assert_eq!(lists_for(1_000_000), 1000);
         assert_eq!(lists_for(4_000_000), 2000);
+    }
+
+    #[test]
+    fn a_recall_at_the_target_is_not_a_miss() {
+        let state = |recall: Option<f32>| AnnState {
+            index_name: "i".into(),
+            kind: "hnsw".into(),
+            lists: 16,
+            rows_at_build: 1,
+            probes: 400,
+            measured_recall: recall,
+            build_ms: 1,
+            built_at: chrono::Utc::now(),
+        };
+        assert!(!state(Some(0.95)).misses_recall(0.95), "0.95 as f32 is still 0.95");
+        assert!(!state(Some(0.971)).misses_recall(0.95));
+        assert!(state(Some(0.6)).misses_recall(0.95));
+        assert!(!state(None).misses_recall(0.95), "no sample, nothing measured");
     }
 }

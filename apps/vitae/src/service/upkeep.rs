@@ -98,6 +98,13 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
             kind = %s.kind, lists = s.lists, rows = s.rows_at_build, probes = s.probes,
             recall = s.measured_recall, seconds = started.elapsed().as_secs_f64(), "ANN index built"
         );
+        if s.misses_recall(state.config.ann_target_recall) {
+            tracing::warn!(
+                recall = s.measured_recall, target = state.config.ann_target_recall, probes = s.probes,
+                "the ANN index misses the target recall even at the largest probes tried; \
+                 searches will miss neighbours (more lists, or the other index kind, may help)"
+            );
+        }
         state.set_ann(Some(s.clone()));
     }
     Ok(built)
