@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use subtle::ConstantTimeEq;
 
+use crate::http::auth::bearer_token;
 use crate::http::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
 
@@ -84,11 +85,8 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
 
 /// Whether the request carries `Authorization: Bearer <token>`, compared in constant time.
 fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
-    let presented = headers
+    headers
         .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, presented)| presented.trim());
-    presented.is_some_and(|presented| bool::from(presented.as_bytes().ct_eq(token.as_bytes())))
+        .and_then(bearer_token)
+        .is_some_and(|presented| bool::from(presented.as_bytes().ct_eq(token.as_bytes())))
 }

@@ -176,7 +176,7 @@ pub async fn delete_for_profile(tx: &mut TenantTx, profile_id: Uuid) -> RepoResu
 
 /// Profiles of the transaction's tenant with a document lacking an embedding by `model_id`, or
 /// written before documents recorded the day their years were counted (migration 0005).
-pub async fn profiles_needing_embedding(tx: &mut TenantTx, model_id: &str, limit: i64) -> RepoResult<Vec<Uuid>> {
+pub async fn profiles_needing_rebuild(tx: &mut TenantTx, model_id: &str, limit: i64) -> RepoResult<Vec<Uuid>> {
     Ok(sqlx::query_scalar(
         "select distinct d.profile_id from vitae.search_documents d \
          left join vitae.document_embeddings e on e.document_id = d.id \
@@ -188,8 +188,8 @@ pub async fn profiles_needing_embedding(tx: &mut TenantTx, model_id: &str, limit
     .await?)
 }
 
-/// How many profiles [`profiles_needing_embedding`] would return, without a limit.
-pub async fn count_profiles_needing_embedding(tx: &mut TenantTx, model_id: &str) -> RepoResult<i64> {
+/// How many profiles [`profiles_needing_rebuild`] would return, without a limit.
+pub async fn count_profiles_needing_rebuild(tx: &mut TenantTx, model_id: &str) -> RepoResult<i64> {
     Ok(sqlx::query_scalar(
         "select count(distinct d.profile_id) from vitae.search_documents d \
          left join vitae.document_embeddings e on e.document_id = d.id \

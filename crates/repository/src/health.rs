@@ -19,7 +19,7 @@ pub async fn ping(pool: &PgPool) -> RepoResult<()> {
 }
 
 /// One normalised statement from `pg_stat_statements` (constants replaced by `$n`).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StatementStats {
     pub query: String,
     pub calls: i64,

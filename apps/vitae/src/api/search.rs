@@ -16,7 +16,7 @@ use vitae_repository::search::{Filters, MaskSelection};
 use super::common::{printable, AvailabilityBody, CountryCode};
 use crate::http::extract::Body;
 use crate::http::problem::ApiError;
-use crate::service::search::{After, Fusion, Mode, Plan, SearchOutcome, SearchQuery};
+use crate::service::search::{After, Fusion, Mode, Plan, SearchOutcome, SearchQuery, Timings};
 use vitae_repository::search::VectorPath;
 
 /// `hybrid` (meaning and words, fused), `semantic` (meaning) or `keyword` (words).
@@ -354,17 +354,6 @@ pub struct SearchFacets {
     pub availability: Vec<FacetCount>,
 }
 
-/// Milliseconds spent in each stage.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StageTimings {
-    pub embed_ms: f64,
-    pub semantic_ms: f64,
-    pub keyword_ms: f64,
-    pub fuse_ms: f64,
-    pub facets_ms: f64,
-    pub hits_ms: f64,
-}
-
 /// How the legs ran (with `explain`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchPlan {
@@ -388,7 +377,7 @@ pub struct SearchResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     pub took_ms: f64,
-    pub timings: StageTimings,
+    pub timings: Timings,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<SearchPlan>,
     /// Things worth knowing about how the query was understood.
@@ -436,7 +425,6 @@ impl SearchResponse {
         let count = |list: Vec<crate::service::search::FacetValue>| {
             list.into_iter().map(|f| FacetCount { value: f.value, count: f.count }).collect()
         };
-        let t = &outcome.timings;
         SearchResponse {
             hits,
             total: outcome.total,
@@ -448,14 +436,7 @@ impl SearchResponse {
             }),
             next_cursor: outcome.next.map(|after| encode_cursor(after, query.fingerprint)),
             took_ms,
-            timings: StageTimings {
-                embed_ms: t.embed_ms,
-                semantic_ms: t.semantic_ms,
-                keyword_ms: t.keyword_ms,
-                fuse_ms: t.fuse_ms,
-                facets_ms: t.facets_ms,
-                hits_ms: t.hits_ms,
-            },
+            timings: outcome.timings,
             plan: query.explain.then(|| plan_names(outcome.plan)),
             warnings: outcome.warnings,
         }

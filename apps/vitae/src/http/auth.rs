@@ -3,7 +3,7 @@
 //! `Retry-After`).
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
+use axum::http::{header, HeaderValue};
 use axum::http::request::Parts;
 use uuid::Uuid;
 
@@ -49,14 +49,7 @@ impl FromRequestParts<AppState> for Principal {
             .headers
             .get(header::AUTHORIZATION)
             .ok_or_else(|| unauthorized("send an API key: Authorization: Bearer <key>"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                let (scheme, token) = h.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
-            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <key>`"))?;
+        let token = bearer_token(header).ok_or_else(|| unauthorized("the Authorization header must be `Bearer <key>`"))?;
         let presented = auth::parse(token).ok_or_else(|| unauthorized("invalid API key"))?;
 
         // Keys are read on the primary, so a revocation holds at once; while the primary is
@@ -88,6 +81,12 @@ impl FromRequestParts<AppState> for Principal {
             reads_primary: asks_no_cache(&parts.headers),
         })
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header value (the scheme in any case).
+pub fn bearer_token(value: &HeaderValue) -> Option<&str> {
+    let (scheme, token) = value.to_str().ok()?.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// Whether any `Cache-Control` header carries the `no-cache` directive (RFC 9111: directives are

@@ -38,7 +38,7 @@ pub async fn run(
     let mut progress = Progress::default();
     for &tenant in &tenant_ids {
         let mut tx = TenantTx::begin_read_only(&pools.primary, tenant).await?;
-        progress.profiles_total += u64::try_from(documents::count_profiles_needing_embedding(&mut tx, &model).await?).unwrap_or(0);
+        progress.profiles_total += u64::try_from(documents::count_profiles_needing_rebuild(&mut tx, &model).await?).unwrap_or(0);
         tx.commit().await?;
     }
     on_batch(progress);
@@ -61,7 +61,7 @@ pub async fn run(
 
 async fn reembed_batch(pools: &Pools, indexer: &Indexer, tenant: Uuid, model: &str, batch_size: i64) -> Result<u64, ApiError> {
     let mut tx = TenantTx::begin(&pools.primary, tenant).await?;
-    let ids = documents::profiles_needing_embedding(&mut tx, model, batch_size).await?;
+    let ids = documents::profiles_needing_rebuild(&mut tx, model, batch_size).await?;
     if ids.is_empty() {
         tx.commit().await?;
         return Ok(0);

@@ -121,7 +121,9 @@ pub struct Candidate {
     pub keyword: Option<(usize, f64)>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// Milliseconds spent in each stage.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = StageTimings)]
 pub struct Timings {
     pub embed_ms: f64,
     pub semantic_ms: f64,
