@@ -1,7 +1,7 @@
 //! API keys: 401 without a valid one, 403 without the scope, tenants never see each other.
 
 use serde_json::json;
-use vitae_tests::{expect_json, expect_problem, TestApp};
+use vitae_tests::{TestApp, expect_json, expect_problem};
 
 #[tokio::test]
 async fn a_request_without_a_key_is_401_with_www_authenticate() {
@@ -62,7 +62,8 @@ async fn a_read_key_cannot_write_and_a_write_key_can() {
         expect_problem(request.send().await.unwrap(), 403, "forbidden").await;
     }
     // Admin includes write.
-    app.create_profile(&vitae_tests::Tenant { write: tenant.admin.clone(), ..tenant.clone() }, json!({"display_name": "Bo"})).await;
+    app.create_profile(&vitae_tests::Tenant { write: tenant.admin.clone(), ..tenant.clone() }, json!({"display_name": "Bo"}))
+        .await;
 }
 
 #[tokio::test]
@@ -70,8 +71,11 @@ async fn another_tenants_profiles_are_404_and_absent_from_lists() {
     let app = TestApp::spawn().await;
     let (a, b) = (app.tenant("a").await, app.tenant("b").await);
     let theirs = app
-        .create_profile(&b, json!({"display_name": "Bea Other", "experiences": [{"title": "Chef", "start_date": "2020-01-01"}],
-            "skills": [{"name": "Baking"}]}))
+        .create_profile(
+            &b,
+            json!({"display_name": "Bea Other", "experiences": [{"title": "Chef", "start_date": "2020-01-01"}],
+            "skills": [{"name": "Baking"}]}),
+        )
         .await;
     let id = theirs["id"].as_str().unwrap();
     let experience = theirs["experiences"][0]["id"].as_str().unwrap();

@@ -50,11 +50,8 @@ async fn every_operation_works_through_the_generated_client() {
         .await
         .unwrap()
         .into_inner();
-    let experience = owner
-        .update_experience(&id, &experience.id, None, &typed(json!({"end_date": "2025-06-30"})))
-        .await
-        .unwrap()
-        .into_inner();
+    let experience =
+        owner.update_experience(&id, &experience.id, None, &typed(json!({"end_date": "2025-06-30"}))).await.unwrap().into_inner();
     assert_eq!(experience.end_date.map(|d| d.to_string()).as_deref(), Some("2025-06-30"));
     assert_eq!(owner.list_experiences(&id, None, None).await.unwrap().len(), 1);
 
@@ -90,7 +87,16 @@ async fn every_operation_works_through_the_generated_client() {
     assert_eq!(updated.into_inner().headline.as_str(), "fresh");
 
     let page = reader
-        .list_profiles(None, Some(types::CountryCode::Nl), None, None, Some(std::num::NonZeroU32::new(10).unwrap()), None, None, None)
+        .list_profiles(
+            None,
+            Some(types::CountryCode::Nl),
+            None,
+            None,
+            Some(std::num::NonZeroU32::new(10).unwrap()),
+            None,
+            None,
+            None,
+        )
         .await
         .unwrap()
         .into_inner();

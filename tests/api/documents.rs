@@ -4,7 +4,7 @@
 use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
-use vitae_tests::{expect_json, TestApp};
+use vitae_tests::{TestApp, expect_json};
 
 #[derive(Debug, sqlx::FromRow)]
 struct Document {
@@ -52,10 +52,17 @@ async fn every_mask_gets_an_embedded_document_as_soon_as_the_profile_is_written(
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
     let rust = app
-        .create_profile(&tenant, json!({"display_name": "Rhea", "headline": "Senior Rust backend engineer",
-            "skills": [{"name": "Rust"}, {"name": "PostgreSQL"}], "masks": [{"name": "Recruiters", "config": {}}]}))
+        .create_profile(
+            &tenant,
+            json!({"display_name": "Rhea", "headline": "Senior Rust backend engineer",
+            "skills": [{"name": "Rust"}, {"name": "PostgreSQL"}], "masks": [{"name": "Recruiters", "config": {}}]}),
+        )
         .await;
-    app.create_profile(&tenant, json!({"display_name": "Paco", "headline": "Pastry chef in Paris", "skills": [{"name": "Croissants"}]})).await;
+    app.create_profile(
+        &tenant,
+        json!({"display_name": "Paco", "headline": "Pastry chef in Paris", "skills": [{"name": "Croissants"}]}),
+    )
+    .await;
     let mut conn = app.db.connect_as_superuser().await;
     let docs = documents(&mut conn, rust["id"].as_str().unwrap()).await;
     let slugs: Vec<(&str, bool)> = docs.iter().map(|d| (d.mask_slug.as_str(), d.is_default)).collect();
@@ -84,7 +91,8 @@ async fn edits_rebuild_documents_and_unchanged_text_keeps_its_embedding() {
     assert_eq!(renamed.embedding_updated_at, before.embedding_updated_at);
 
     // A new skill changes the embedded text: a new vector.
-    expect_json(app.post(&format!("{path}/skills"), &tenant.write, &json!({"name": "Kubernetes"})).send().await.unwrap(), 201).await;
+    expect_json(app.post(&format!("{path}/skills"), &tenant.write, &json!({"name": "Kubernetes"})).send().await.unwrap(), 201)
+        .await;
     let with_skill = documents(&mut conn, id).await.remove(0);
     assert_eq!(with_skill.skills, vec!["kubernetes"]);
     assert_ne!(with_skill.embedding_updated_at, before.embedding_updated_at);
@@ -98,7 +106,9 @@ async fn edits_rebuild_documents_and_unchanged_text_keeps_its_embedding() {
     assert!(restored[0].model_id.is_some());
 
     // Deleting a mask removes its document.
-    let mask = expect_json(app.post(&format!("{path}/masks"), &tenant.write, &json!({"name": "Extra"})).send().await.unwrap(), 201).await;
+    let mask =
+        expect_json(app.post(&format!("{path}/masks"), &tenant.write, &json!({"name": "Extra"})).send().await.unwrap(), 201)
+            .await;
     assert_eq!(documents(&mut conn, id).await.len(), 2);
     let mask_path = format!("{path}/masks/{}", mask["id"].as_str().unwrap());
     assert_eq!(app.delete(&mask_path, &tenant.write).send().await.unwrap().status(), 204);
@@ -134,8 +144,20 @@ async fn a_word_in_a_hidden_field_never_reaches_the_masks_document() {
             ]
         }))
         .await;
-    let words = ["zorblaxian", "quorvath", "iceland", "flimnap", "brobdingrag", "glubdubdrib", "luggnaggian", "balnibarbi",
-        "lagadoville", "yahoovian", "houyhnco", "laputan"];
+    let words = [
+        "zorblaxian",
+        "quorvath",
+        "iceland",
+        "flimnap",
+        "brobdingrag",
+        "glubdubdrib",
+        "luggnaggian",
+        "balnibarbi",
+        "lagadoville",
+        "yahoovian",
+        "houyhnco",
+        "laputan",
+    ];
     let mut conn = app.db.connect_as_superuser().await;
     let docs = documents(&mut conn, profile["id"].as_str().unwrap()).await;
     let open = docs.iter().find(|d| d.mask_slug == "open").unwrap();

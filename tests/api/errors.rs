@@ -1,7 +1,7 @@
 //! Malformed requests get precise problem documents, never a 500.
 
 use serde_json::json;
-use vitae_tests::{expect_problem, problem_fields, TestApp};
+use vitae_tests::{TestApp, expect_problem, problem_fields};
 
 #[tokio::test]
 async fn malformed_json_is_400_and_says_where_it_broke() {
@@ -51,11 +51,16 @@ async fn wrong_types_missing_and_unknown_fields_are_422_naming_the_field() {
         (json!({"display_name": "Ada", "nickname": "A"}), "nickname", "unknown_field"),
         (json!({"display_name": "Ada", "availability": "busy"}), "availability", "format"),
         (json!({"display_name": "Ada", "skills": [{"name": "Rust", "level": "high"}]}), "skills[0].level", "type"),
-        (json!({"display_name": "Ada", "experiences": [{"title": "x", "start_date": "yesterday"}]}), "experiences[0].start_date", "format"),
+        (
+            json!({"display_name": "Ada", "experiences": [{"title": "x", "start_date": "yesterday"}]}),
+            "experiences[0].start_date",
+            "format",
+        ),
         (json!(["Ada"]), "", "type"),
         (json!({"display_name": "Ada", "contact": [null]}), "contact", "type"),
     ] {
-        let problem = expect_problem(app.post("/v1/profiles", &tenant.write, &body).send().await.unwrap(), 422, "validation_failed").await;
+        let problem =
+            expect_problem(app.post("/v1/profiles", &tenant.write, &body).send().await.unwrap(), 422, "validation_failed").await;
         assert_eq!(problem_fields(&problem), vec![field], "{body} -> {problem}");
         assert_eq!(problem["errors"][0]["code"], code, "{problem}");
     }
@@ -120,12 +125,18 @@ async fn integers_may_be_written_with_a_zero_fraction() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
     let profile = app
-        .create_profile(&tenant, json!({"display_name": "Ada", "skills": [{"name": "Rust", "level": 5.0}],
-            "masks": [{"name": "Team", "config": {"version": 1.0}}]}))
+        .create_profile(
+            &tenant,
+            json!({"display_name": "Ada", "skills": [{"name": "Rust", "level": 5.0}],
+            "masks": [{"name": "Team", "config": {"version": 1.0}}]}),
+        )
         .await;
     assert_eq!(profile["skills"][0]["level"], 5);
     let problem = expect_problem(
-        app.post("/v1/profiles", &tenant.write, &json!({"display_name": "Bo", "skills": [{"name": "Go", "level": 4.5}]})).send().await.unwrap(),
+        app.post("/v1/profiles", &tenant.write, &json!({"display_name": "Bo", "skills": [{"name": "Go", "level": 4.5}]}))
+            .send()
+            .await
+            .unwrap(),
         422,
         "validation_failed",
     )
@@ -153,12 +164,8 @@ async fn nul_characters_are_refused_with_422_not_a_database_error() {
     )
     .await;
     assert_eq!(problem_fields(&problem), vec!["display_name"]);
-    let problem = expect_problem(
-        app.get("/v1/profiles?tag=a%00b", &tenant.read).send().await.unwrap(),
-        422,
-        "validation_failed",
-    )
-    .await;
+    let problem =
+        expect_problem(app.get("/v1/profiles?tag=a%00b", &tenant.read).send().await.unwrap(), 422, "validation_failed").await;
     assert_eq!(problem_fields(&problem), vec!["tag"]);
 }
 
@@ -166,9 +173,11 @@ async fn nul_characters_are_refused_with_422_not_a_database_error() {
 async fn error_bodies_carry_no_internals() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
-    let response = app.post("/v1/profiles", &tenant.write, &json!({"display_name": "Ada", "external_id": "x1"})).send().await.unwrap();
+    let response =
+        app.post("/v1/profiles", &tenant.write, &json!({"display_name": "Ada", "external_id": "x1"})).send().await.unwrap();
     assert_eq!(response.status(), 201);
-    let response = app.post("/v1/profiles", &tenant.write, &json!({"display_name": "Bo", "external_id": "x1"})).send().await.unwrap();
+    let response =
+        app.post("/v1/profiles", &tenant.write, &json!({"display_name": "Bo", "external_id": "x1"})).send().await.unwrap();
     let problem = expect_problem(response, 409, "conflict").await;
     assert_eq!(problem_fields(&problem), vec!["external_id"]);
     let text = problem.to_string().to_lowercase();

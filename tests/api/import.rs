@@ -1,7 +1,7 @@
 //! Bulk import: NDJSON lines keyed by external_id; re-running updates; bad lines fail alone.
 
-use serde_json::{json, Value};
-use vitae_tests::{expect_json, expect_problem, TestApp};
+use serde_json::{Value, json};
+use vitae_tests::{TestApp, expect_json, expect_problem};
 
 fn ndjson(lines: &[Value]) -> String {
     lines.iter().map(|l| format!("{l}\n")).collect()
@@ -43,7 +43,9 @@ async fn importing_twice_updates_instead_of_duplicating() {
 
     let list = expect_json(app.get("/v1/profiles?limit=100", &tenant.write).send().await.unwrap(), 200).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 3);
-    let ada = expect_json(app.get(&format!("/v1/profiles/{}", ids[0].as_str().unwrap()), &tenant.write).send().await.unwrap(), 200).await;
+    let ada =
+        expect_json(app.get(&format!("/v1/profiles/{}", ids[0].as_str().unwrap()), &tenant.write).send().await.unwrap(), 200)
+            .await;
     assert_eq!(ada["headline"], "Mathematician");
     let skills: Vec<&str> = ada["skills"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(skills, vec!["Poetry"], "parts are replaced, not appended");
@@ -96,7 +98,8 @@ async fn an_import_needs_ndjson_and_write_scope() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
     let body = json!({"external_id": "p1", "display_name": "Ada"}).to_string();
-    let response = app.http.post(app.url("/v1/profiles:import")).bearer_auth(&tenant.write).json(&json!([body])).send().await.unwrap();
+    let response =
+        app.http.post(app.url("/v1/profiles:import")).bearer_auth(&tenant.write).json(&json!([body])).send().await.unwrap();
     expect_problem(response, 415, "unsupported_media_type").await;
     let response = app
         .http

@@ -1,7 +1,7 @@
 //! Masks: named views. What a mask hides never appears in a read through it.
 
-use serde_json::{json, Value};
-use vitae_tests::{expect_json, expect_problem, problem_fields, TestApp};
+use serde_json::{Value, json};
+use vitae_tests::{TestApp, expect_json, expect_problem, problem_fields};
 
 fn profile_with_everything() -> Value {
     json!({
@@ -108,7 +108,8 @@ async fn mask_configs_are_validated_and_unknown_keys_are_named() {
         let problem = expect_problem(app.post(&path, &tenant.write, &body).send().await.unwrap(), 422, "validation_failed").await;
         assert_eq!(problem_fields(&problem), vec![field], "{body}");
     }
-    let problem = expect_problem(app.post(&path, &tenant.write, &json!({"name": "Public"})).send().await.unwrap(), 409, "conflict").await;
+    let problem =
+        expect_problem(app.post(&path, &tenant.write, &json!({"name": "Public"})).send().await.unwrap(), 409, "conflict").await;
     assert_eq!(problem_fields(&problem), vec!["slug"], "the default mask is `public`");
 }
 
@@ -122,11 +123,16 @@ async fn a_profile_always_has_exactly_one_default_mask() {
     let public = format!("{base}/masks/{}", masks[0]["id"].as_str().unwrap());
 
     expect_problem(app.delete(&public, &tenant.write).send().await.unwrap(), 409, "conflict").await;
-    let problem = expect_problem(app.patch(&public, &tenant.write, &json!({"is_default": false})).send().await.unwrap(), 409, "conflict").await;
+    let problem =
+        expect_problem(app.patch(&public, &tenant.write, &json!({"is_default": false})).send().await.unwrap(), 409, "conflict")
+            .await;
     assert_eq!(problem_fields(&problem), vec!["is_default"]);
 
     let open = expect_json(
-        app.post(&format!("{base}/masks"), &tenant.write, &json!({"name": "Open", "config": {}, "is_default": true})).send().await.unwrap(),
+        app.post(&format!("{base}/masks"), &tenant.write, &json!({"name": "Open", "config": {}, "is_default": true}))
+            .send()
+            .await
+            .unwrap(),
         201,
     )
     .await;
@@ -154,7 +160,8 @@ async fn masks_can_be_read_renamed_and_reconfigured_with_their_etag() {
     let tenant = app.tenant("acme").await;
     let profile = app.create_profile(&tenant, json!({"display_name": "Ada", "summary": "Secret plans"})).await;
     let base = format!("/v1/profiles/{}", profile["id"].as_str().unwrap());
-    let created = app.post(&format!("{base}/masks"), &tenant.write, &json!({"name": "Press", "slug": "press"})).send().await.unwrap();
+    let created =
+        app.post(&format!("{base}/masks"), &tenant.write, &json!({"name": "Press", "slug": "press"})).send().await.unwrap();
     let location = created.headers()["location"].to_str().unwrap().to_owned();
     let etag = created.headers()["etag"].to_str().unwrap().to_owned();
     let got = app.get(&location, &tenant.write).send().await.unwrap();

@@ -4,8 +4,8 @@ use std::process::Command;
 
 use sqlx::{Connection, Executor};
 use vitae_repository::migrate;
-use vitae_tests::pg_tools::{pg_bin, repo_root};
 use vitae_tests::TestDb;
+use vitae_tests::pg_tools::{pg_bin, repo_root};
 
 fn schema_dump(db: &TestDb) -> String {
     let output = Command::new(pg_bin("pg_dump"))

@@ -1,8 +1,8 @@
 //! The OpenAPI document: generated from code, checked in, served, complete.
 
 use serde_json::Value;
-use vitae_tests::pg_tools::repo_root;
 use vitae_tests::TestApp;
+use vitae_tests::pg_tools::repo_root;
 
 const REGENERATE: &str = "run `scripts/generate` (it rewrites openapi/openapi.json and the TypeScript client's types)";
 
@@ -49,7 +49,8 @@ fn every_operation_is_named_tagged_described_and_documents_its_errors() {
             let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
             let verb = id.split('_').next().unwrap();
             assert!(
-                ["create", "get", "list", "update", "delete", "restore", "import", "search", "rebuild"].contains(&verb) && id.contains('_'),
+                ["create", "get", "list", "update", "delete", "restore", "import", "search", "rebuild"].contains(&verb)
+                    && id.contains('_'),
                 "{id}: operation ids read verb_resource"
             );
             assert!(!ids.contains(&id.to_owned()), "{id} is used twice");
@@ -75,8 +76,7 @@ fn every_operation_is_named_tagged_described_and_documents_its_errors() {
                     assert!(responses.contains_key(status), "{id} does not document {status}");
                 }
                 // Only an operation that takes input can find it invalid.
-                let takes_input = op.get("requestBody").is_some()
-                    || op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+                let takes_input = op.get("requestBody").is_some() || op["parameters"].as_array().is_some_and(|p| !p.is_empty());
                 assert_eq!(responses.contains_key("422"), takes_input, "{id}: 422 documented exactly when it takes input");
                 assert_eq!(op["security"][0]["api_key"].as_array().map(Vec::len), Some(1), "{id}: security scope");
             }
@@ -106,7 +106,12 @@ fn the_documented_mask_schema_is_the_one_the_domain_enforces() {
         .as_array()
         .map(|v| v.iter().map(|n| n.as_str().unwrap().to_owned()).collect())
         .unwrap_or_else(|| {
-            doc["components"]["schemas"]["HiddenFieldName"]["enum"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_owned()).collect()
+            doc["components"]["schemas"]["HiddenFieldName"]["enum"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap().to_owned())
+                .collect()
         });
     let domain: Vec<String> = vitae_domain::mask::HiddenField::ALL
         .iter()

@@ -9,7 +9,7 @@ use serde_json::json;
 use sqlx::Connection;
 use url::Url;
 use vitae_tests::pg_tools::repo_root;
-use vitae_tests::{expect_json, expect_problem, TestApp, TestDb};
+use vitae_tests::{TestApp, TestDb, expect_json, expect_problem};
 
 /// A named scripts/dev-db server, destroyed when dropped.
 struct Instance {
@@ -123,9 +123,12 @@ async fn a_backup_restores_every_row_document_and_search_result() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
     for (name, headline) in [("Rhea", "Rust engineer"), ("Paco", "Pastry chef"), ("Ines", "Cardiologist")] {
-        app.create_profile(&tenant, json!({"display_name": name, "headline": headline,
+        app.create_profile(
+            &tenant,
+            json!({"display_name": name, "headline": headline,
             "skills": [{"name": "Cooking"}], "experiences": [{"title": headline, "start_date": "2020-01-01"}],
-            "masks": [{"name": "Recruiters", "config": {"hide": ["summary"]}}]}))
+            "masks": [{"name": "Recruiters", "config": {"hide": ["summary"]}}]}),
+        )
         .await;
     }
     let query = json!({"q": "heart doctor", "explain": true});
@@ -140,7 +143,17 @@ async fn a_backup_restores_every_row_document_and_search_result() {
 
     let restored = TestDb::create_empty().await;
     vitae::service::backup::restore(bin.as_deref(), &restored.owner_url(), &file).await.unwrap();
-    let tables = ["tenants", "api_keys", "profiles", "experiences", "skills", "masks", "search_documents", "document_embeddings", "document_passages"];
+    let tables = [
+        "tenants",
+        "api_keys",
+        "profiles",
+        "experiences",
+        "skills",
+        "masks",
+        "search_documents",
+        "document_embeddings",
+        "document_passages",
+    ];
     let mut original = app.db.connect_as_superuser().await;
     let mut copy = restored.connect_as_superuser().await;
     for table in tables {
@@ -153,7 +166,9 @@ async fn a_backup_restores_every_row_document_and_search_result() {
 
     let copy_app = TestApp::spawn_on(restored, |_| {}).await;
     let after = expect_json(copy_app.post("/v1/search", &tenant.read, &query).send().await.unwrap(), 200).await;
-    let hits = |page: &serde_json::Value| page["hits"].as_array().unwrap().iter().map(|h| (h["profile_id"].clone(), h["score"].clone())).collect::<Vec<_>>();
+    let hits = |page: &serde_json::Value| {
+        page["hits"].as_array().unwrap().iter().map(|h| (h["profile_id"].clone(), h["score"].clone())).collect::<Vec<_>>()
+    };
     assert_eq!(hits(&after), hits(&before), "the same search results, by the same key");
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -226,7 +241,8 @@ async fn searches_and_plain_reads_are_served_by_the_read_replica() {
     let mut on_replica = sqlx::PgConnection::connect(replica.superuser().as_str()).await.unwrap();
     sqlx::query("select pg_wal_replay_pause()").execute(&mut on_replica).await.unwrap();
     let path = format!("/v1/profiles/{id}");
-    let edited = expect_json(app.patch(&path, &tenant.write, &json!({"headline": "Rust and Postgres"})).send().await.unwrap(), 200).await;
+    let edited =
+        expect_json(app.patch(&path, &tenant.write, &json!({"headline": "Rust and Postgres"})).send().await.unwrap(), 200).await;
     assert_eq!(edited["headline"], "Rust and Postgres", "a write answers from the primary");
     let headline = async |fresh: bool| {
         let mut request = app.get(&path, &tenant.read);

@@ -1,7 +1,7 @@
 //! Experiences and skills: create, list, update, delete, with their own ETags and rules.
 
 use serde_json::json;
-use vitae_tests::{expect_json, expect_problem, problem_fields, TestApp};
+use vitae_tests::{TestApp, expect_json, expect_problem, problem_fields};
 
 #[tokio::test]
 async fn experiences_can_be_added_listed_updated_and_removed() {
@@ -11,7 +11,11 @@ async fn experiences_can_be_added_listed_updated_and_removed() {
     let base = format!("/v1/profiles/{}", profile["id"].as_str().unwrap());
 
     let response = app
-        .post(&format!("{base}/experiences"), &tenant.write, &json!({"title": "Engineer", "organization": "Acme", "start_date": "2019-01-01"}))
+        .post(
+            &format!("{base}/experiences"),
+            &tenant.write,
+            &json!({"title": "Engineer", "organization": "Acme", "start_date": "2019-01-01"}),
+        )
         .send()
         .await
         .unwrap();
@@ -24,7 +28,12 @@ async fn experiences_can_be_added_listed_updated_and_removed() {
     let listed = expect_json(app.get(&format!("{base}/experiences"), &tenant.write).send().await.unwrap(), 200).await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
-    let updated = app.patch(&location, &tenant.write, &json!({"end_date": "2021-06-30", "title": "Senior Engineer"})).header("if-match", &etag).send().await.unwrap();
+    let updated = app
+        .patch(&location, &tenant.write, &json!({"end_date": "2021-06-30", "title": "Senior Engineer"}))
+        .header("if-match", &etag)
+        .send()
+        .await
+        .unwrap();
     let updated = expect_json(updated, 200).await;
     assert_eq!((updated["title"].as_str(), updated["end_date"].as_str()), (Some("Senior Engineer"), Some("2021-06-30")));
     assert_eq!(updated["organization"], "Acme");
@@ -74,12 +83,14 @@ async fn skill_names_are_unique_per_profile_ignoring_case() {
     let tenant = app.tenant("acme").await;
     let profile = app.create_profile(&tenant, json!({"display_name": "Ada", "skills": [{"name": "Rust"}]})).await;
     let path = format!("/v1/profiles/{}/skills", profile["id"].as_str().unwrap());
-    let problem = expect_problem(app.post(&path, &tenant.write, &json!({"name": "rUST"})).send().await.unwrap(), 409, "conflict").await;
+    let problem =
+        expect_problem(app.post(&path, &tenant.write, &json!({"name": "rUST"})).send().await.unwrap(), 409, "conflict").await;
     assert_eq!(problem_fields(&problem), vec!["name"]);
 
     let go = expect_json(app.post(&path, &tenant.write, &json!({"name": "Go", "level": 3})).send().await.unwrap(), 201).await;
     let go_path = format!("{path}/{}", go["id"].as_str().unwrap());
-    let problem = expect_problem(app.patch(&go_path, &tenant.write, &json!({"name": "RUST"})).send().await.unwrap(), 409, "conflict").await;
+    let problem =
+        expect_problem(app.patch(&go_path, &tenant.write, &json!({"name": "RUST"})).send().await.unwrap(), 409, "conflict").await;
     assert_eq!(problem_fields(&problem), vec!["name"]);
 
     // Another profile may have the same skill.
@@ -93,21 +104,36 @@ async fn skills_can_be_updated_with_their_etag_and_removed() {
     let tenant = app.tenant("acme").await;
     let profile = app.create_profile(&tenant, json!({"display_name": "Ada"})).await;
     let path = format!("/v1/profiles/{}/skills", profile["id"].as_str().unwrap());
-    let response = app.post(&path, &tenant.write, &json!({"name": "SQL", "category": "Databases", "level": 2, "years": 1.5})).send().await.unwrap();
+    let response = app
+        .post(&path, &tenant.write, &json!({"name": "SQL", "category": "Databases", "level": 2, "years": 1.5}))
+        .send()
+        .await
+        .unwrap();
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let skill = expect_json(response, 201).await;
     assert_eq!(skill["category"], "databases");
     let skill_path = format!("{path}/{}", skill["id"].as_str().unwrap());
 
     for (body, field) in [(json!({"level": 0}), "level"), (json!({"years": 81}), "years"), (json!({"name": ""}), "name")] {
-        let problem = expect_problem(app.patch(&skill_path, &tenant.write, &body).send().await.unwrap(), 422, "validation_failed").await;
+        let problem =
+            expect_problem(app.patch(&skill_path, &tenant.write, &body).send().await.unwrap(), 422, "validation_failed").await;
         assert_eq!(problem_fields(&problem), vec![field]);
     }
-    let updated = app.patch(&skill_path, &tenant.write, &json!({"level": 4, "years": null})).header("if-match", &etag).send().await.unwrap();
+    let updated = app
+        .patch(&skill_path, &tenant.write, &json!({"level": 4, "years": null}))
+        .header("if-match", &etag)
+        .send()
+        .await
+        .unwrap();
     let updated = expect_json(updated, 200).await;
     assert_eq!(updated["level"], 4);
     assert!(updated.get("years").is_none());
-    expect_problem(app.delete(&skill_path, &tenant.write).header("if-match", &etag).send().await.unwrap(), 412, "precondition_failed").await;
+    expect_problem(
+        app.delete(&skill_path, &tenant.write).header("if-match", &etag).send().await.unwrap(),
+        412,
+        "precondition_failed",
+    )
+    .await;
     assert_eq!(app.delete(&skill_path, &tenant.write).send().await.unwrap().status(), 204);
     let listed = expect_json(app.get(&path, &tenant.write).send().await.unwrap(), 200).await;
     assert_eq!(listed, json!([]));
@@ -120,6 +146,11 @@ async fn a_profile_holds_at_most_the_allowed_number_of_skills() {
     let skills: Vec<_> = (0..200).map(|i| json!({"name": format!("skill {i}")})).collect();
     let profile = app.create_profile(&tenant, json!({"display_name": "Polymath", "skills": skills})).await;
     let path = format!("/v1/profiles/{}/skills", profile["id"].as_str().unwrap());
-    let problem = expect_problem(app.post(&path, &tenant.write, &json!({"name": "one more"})).send().await.unwrap(), 422, "validation_failed").await;
+    let problem = expect_problem(
+        app.post(&path, &tenant.write, &json!({"name": "one more"})).send().await.unwrap(),
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(problem_fields(&problem), vec!["skills"]);
 }

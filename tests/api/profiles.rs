@@ -1,7 +1,7 @@
 //! Profiles: create, read, list, update with optimistic concurrency, soft delete and restore.
 
-use serde_json::{json, Value};
-use vitae_tests::{expect_json, expect_problem, problem_fields, TestApp};
+use serde_json::{Value, json};
+use vitae_tests::{TestApp, expect_json, expect_problem, problem_fields};
 
 fn full_profile() -> Value {
     json!({
@@ -71,13 +71,22 @@ async fn every_validation_rule_fails_alone_naming_its_field() {
         (json!({"display_name": "A", "country": "XX"}), "country"),
         (json!({"display_name": "A", "contact": {"email": "not-an-email"}}), "contact.email"),
         (json!({"display_name": "A", "contact": {"phone": "call me"}}), "contact.phone"),
-        (json!({"display_name": "A", "contact": {"links": [{"label": "x", "url": "ftp://example.org"}]}}), "contact.links[0].url"),
-        (json!({"display_name": "A", "contact": {"links": [{"label": "", "url": "https://example.org"}]}}), "contact.links[0].label"),
+        (
+            json!({"display_name": "A", "contact": {"links": [{"label": "x", "url": "ftp://example.org"}]}}),
+            "contact.links[0].url",
+        ),
+        (
+            json!({"display_name": "A", "contact": {"links": [{"label": "", "url": "https://example.org"}]}}),
+            "contact.links[0].label",
+        ),
         (json!({"display_name": "A", "tags": vec!["t"; 31]}), "tags"),
         (json!({"display_name": "A", "tags": [long(51)]}), "tags[0]"),
         (json!({"display_name": "A", "external_id": ""}), "external_id"),
         (json!({"display_name": "A", "experiences": [{"title": "", "start_date": "2020-01-01"}]}), "experiences[0].title"),
-        (json!({"display_name": "A", "experiences": [{"title": "x", "start_date": "2020-02-01", "end_date": "2020-01-01"}]}), "experiences[0].end_date"),
+        (
+            json!({"display_name": "A", "experiences": [{"title": "x", "start_date": "2020-02-01", "end_date": "2020-01-01"}]}),
+            "experiences[0].end_date",
+        ),
         (json!({"display_name": "A", "skills": [{"name": "Rust", "level": 6}]}), "skills[0].level"),
         (json!({"display_name": "A", "skills": [{"name": "Rust", "years": -1}]}), "skills[0].years"),
         (json!({"display_name": "A", "masks": [{"name": "Team", "slug": "Not A Slug"}]}), "masks[0].slug"),
@@ -99,7 +108,10 @@ async fn parts_that_clash_with_each_other_are_a_conflict_naming_the_later_one() 
     let tenant = app.tenant("acme").await;
     for (body, field) in [
         (json!({"display_name": "A", "skills": [{"name": "Rust"}, {"name": "RUST"}]}), "skills[1].name"),
-        (json!({"display_name": "A", "masks": [{"name": "One", "slug": "team"}, {"name": "Two", "slug": "team"}]}), "masks[1].slug"),
+        (
+            json!({"display_name": "A", "masks": [{"name": "One", "slug": "team"}, {"name": "Two", "slug": "team"}]}),
+            "masks[1].slug",
+        ),
         (json!({"display_name": "A", "masks": [{"name": "Public"}]}), "masks[0].slug"),
     ] {
         let problem = expect_problem(app.post("/v1/profiles", &tenant.write, &body).send().await.unwrap(), 409, "conflict").await;
@@ -113,7 +125,8 @@ async fn several_invalid_fields_are_reported_together() {
     let tenant = app.tenant("acme").await;
     let body = json!({"display_name": "A", "country": "XX", "skills": [{"name": "Rust", "level": 9}],
         "experiences": [{"title": "x", "start_date": "2020-02-01", "end_date": "2020-01-01"}]});
-    let problem = expect_problem(app.post("/v1/profiles", &tenant.write, &body).send().await.unwrap(), 422, "validation_failed").await;
+    let problem =
+        expect_problem(app.post("/v1/profiles", &tenant.write, &body).send().await.unwrap(), 422, "validation_failed").await;
     let mut fields = problem_fields(&problem);
     fields.sort();
     assert_eq!(fields, vec!["country", "experiences[0].end_date", "skills[0].level"]);
@@ -167,7 +180,8 @@ async fn a_stale_if_match_gets_412_and_never_overwrites() {
 
     let stale = app.patch(&path, &tenant.write, &json!({"headline": "three"})).header("if-match", &etag).send().await.unwrap();
     expect_problem(stale, 412, "precondition_failed").await;
-    expect_problem(app.delete(&path, &tenant.write).header("if-match", &etag).send().await.unwrap(), 412, "precondition_failed").await;
+    expect_problem(app.delete(&path, &tenant.write).header("if-match", &etag).send().await.unwrap(), 412, "precondition_failed")
+        .await;
     expect_problem(
         app.patch(&path, &tenant.write, &json!({"headline": "four"})).header("if-match", "garbage").send().await.unwrap(),
         400,
@@ -190,7 +204,10 @@ async fn patch_changes_only_what_it_names_and_null_clears() {
     let profile = app.create_profile(&tenant, full_profile()).await;
     let path = format!("/v1/profiles/{}", profile["id"].as_str().unwrap());
     let patched = expect_json(
-        app.patch(&path, &tenant.write, &json!({"country": null, "availability": "not_looking", "tags": ["x"]})).send().await.unwrap(),
+        app.patch(&path, &tenant.write, &json!({"country": null, "availability": "not_looking", "tags": ["x"]}))
+            .send()
+            .await
+            .unwrap(),
         200,
     )
     .await;
@@ -208,7 +225,8 @@ async fn patch_changes_only_what_it_names_and_null_clears() {
     )
     .await;
     assert_eq!(problem_fields(&problem), vec!["display_name"]);
-    expect_problem(app.patch(&path, &tenant.write, &json!({"country": "ZZ"})).send().await.unwrap(), 422, "validation_failed").await;
+    expect_problem(app.patch(&path, &tenant.write, &json!({"country": "ZZ"})).send().await.unwrap(), 422, "validation_failed")
+        .await;
 }
 
 #[tokio::test]
@@ -234,7 +252,8 @@ async fn soft_delete_hides_a_profile_and_restore_brings_it_back() {
     expect_problem(app.get(&format!("{path}?include_inactive=true"), &tenant.read).send().await.unwrap(), 404, "not_found").await;
     let list = expect_json(app.get("/v1/profiles", &tenant.write).send().await.unwrap(), 200).await;
     assert_eq!(list["items"], json!([]));
-    let with_inactive = expect_json(app.get("/v1/profiles?include_inactive=true", &tenant.write).send().await.unwrap(), 200).await;
+    let with_inactive =
+        expect_json(app.get("/v1/profiles?include_inactive=true", &tenant.write).send().await.unwrap(), 200).await;
     assert_eq!(with_inactive["items"].as_array().unwrap().len(), 1);
     let read_key = expect_json(app.get("/v1/profiles?include_inactive=true", &tenant.read).send().await.unwrap(), 200).await;
     assert_eq!(read_key["items"], json!([]), "only owners see deleted profiles");

@@ -60,9 +60,8 @@ impl ScratchServer {
         for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
             let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-            let serves_ours = args.windows(2).any(|w| {
-                w[0] == b"-D" && Path::new(std::str::from_utf8(w[1]).unwrap_or_default()) == data
-            });
+            let serves_ours =
+                args.windows(2).any(|w| w[0] == b"-D" && Path::new(std::str::from_utf8(w[1]).unwrap_or_default()) == data);
             if serves_ours && args.first().is_some_and(|a| a.ends_with(b"postgres")) {
                 count += 1;
             }

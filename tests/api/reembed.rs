@@ -16,9 +16,12 @@ async fn an_interrupted_reembed_is_finished_by_the_next_and_loses_nothing() {
     let tenants = [app.tenant("a").await, app.tenant("b").await];
     for (t, tenant) in tenants.iter().enumerate() {
         for i in 0..3 {
-            app.create_profile(tenant, json!({"display_name": format!("P{t}{i}"), "headline": format!("Engineer {t} {i}"),
-                "masks": [{"name": "Second", "config": {"hide": ["summary"]}}]}))
-                .await;
+            app.create_profile(
+                tenant,
+                json!({"display_name": format!("P{t}{i}"), "headline": format!("Engineer {t} {i}"),
+                "masks": [{"name": "Second", "config": {"hide": ["summary"]}}]}),
+            )
+            .await;
         }
     }
     let mut conn = app.db.connect_as_superuser().await;
@@ -29,10 +32,12 @@ async fn an_interrupted_reembed_is_finished_by_the_next_and_loses_nothing() {
             .unwrap();
     assert_eq!(truth.len(), 12);
     // As if an older model had made them.
-    sqlx::query("update vitae.document_embeddings set model_id = 'old-model', embedding = array_fill(0.01, array[384])::real[]::vector")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(
+        "update vitae.document_embeddings set model_id = 'old-model', embedding = array_fill(0.01, array[384])::real[]::vector",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
 
     let (pools, indexer) = command_line(&app);
 
@@ -66,9 +71,12 @@ async fn an_interrupted_reembed_is_finished_by_the_next_and_loses_nothing() {
 async fn documents_from_before_years_were_dated_are_rebuilt_with_their_embeddings_kept() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("a").await;
-    app.create_profile(&tenant, json!({"display_name": "Ines Vale", "headline": "Welder",
-        "experiences": [{"title": "Welder", "organization": "Subsea", "start_date": "2020-01-01"}]}))
-        .await;
+    app.create_profile(
+        &tenant,
+        json!({"display_name": "Ines Vale", "headline": "Welder",
+        "experiences": [{"title": "Welder", "organization": "Subsea", "start_date": "2020-01-01"}]}),
+    )
+    .await;
     app.create_profile(&tenant, json!({"display_name": "Ola Dahl", "headline": "Welder"})).await;
     let mut conn = app.db.connect_as_superuser().await;
     let dated = "select count(*) filter (where years_counted_on = current_date and experience_ongoing), \

@@ -4,10 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use uuid::Uuid;
-use vitae::service::eval::{score, EvalSet, Scores};
-use vitae_tests::{expect_json, expect_problem, problem_fields, TestApp, Tenant};
+use vitae::service::eval::{EvalSet, Scores, score};
+use vitae_tests::{Tenant, TestApp, expect_json, expect_problem, problem_fields};
 
 const DEMO: &str = include_str!("../../demo/profiles.ndjson");
 const DEMO_LABELS: &str = include_str!("../../demo/eval.json");
@@ -58,8 +58,7 @@ async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_bett
     for labelled in &labels.queries {
         let relevant: HashSet<String> = labelled.relevant.iter().cloned().collect();
         for mode in ["hybrid", "semantic", "keyword"] {
-            let page =
-                search(&app, &tenant.read, json!({"q": labelled.query, "mode": mode, "limit": 10, "facets": false})).await;
+            let page = search(&app, &tenant.read, json!({"q": labelled.query, "mode": mode, "limit": 10, "facets": false})).await;
             let ranked: Vec<String> = ids(&page).iter().map(|id| external[id].clone()).collect();
             let s = score(&ranked, &relevant);
             for kind in [labelled.kind.clone(), "all".to_owned()] {
@@ -113,7 +112,10 @@ async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
     // The admin view refreshes the service's idea of the index.
     expect_problem(app.get("/v1/admin/search-index", &tenant.read).send().await.unwrap(), 403, "forbidden").await;
     let index = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
-    assert_eq!((index["state"].as_str(), index["kind"].as_str(), index["lists"].as_i64()), (Some("ready"), Some("ivfflat"), Some(20)));
+    assert_eq!(
+        (index["state"].as_str(), index["kind"].as_str(), index["lists"].as_i64()),
+        (Some("ready"), Some("ivfflat"), Some(20))
+    );
     assert_eq!(index["probes"], 1);
 
     // Query vector for an exact answer computed here.
@@ -158,7 +160,8 @@ async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
     }
     let response = app.http.get(app.url("/v1/admin/search-index")).send().await.unwrap();
     expect_problem(response, 401, "unauthorized").await;
-    let started = expect_json(app.post("/v1/admin/search-index:rebuild", &tenant.admin, &json!({})).send().await.unwrap(), 202).await;
+    let started =
+        expect_json(app.post("/v1/admin/search-index:rebuild", &tenant.admin, &json!({})).send().await.unwrap(), 202).await;
     assert_eq!(started["state"], "building");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
@@ -255,10 +258,12 @@ async fn facets_count_the_candidate_set_and_the_cursor_pages_through_it_exactly(
     assert!(cut["total"].as_u64().unwrap() >= 10 && cut["total"].as_u64().unwrap() < total as u64);
     let first = search(&app, &tenant.read, json!({"q": "data engineer with spark", "limit": 5})).await;
     let other = json!({"q": "pastry chef", "cursor": first["next_cursor"]});
-    let problem = expect_problem(app.post("/v1/search", &tenant.read, &other).send().await.unwrap(), 422, "validation_failed").await;
+    let problem =
+        expect_problem(app.post("/v1/search", &tenant.read, &other).send().await.unwrap(), 422, "validation_failed").await;
     assert_eq!(problem_fields(&problem), vec!["cursor"]);
     let forged = json!({"q": "x", "cursor": "not-a-cursor"});
-    let problem = expect_problem(app.post("/v1/search", &tenant.read, &forged).send().await.unwrap(), 422, "validation_failed").await;
+    let problem =
+        expect_problem(app.post("/v1/search", &tenant.read, &forged).send().await.unwrap(), 422, "validation_failed").await;
     assert_eq!(problem_fields(&problem), vec!["cursor"]);
 }
 
@@ -268,29 +273,35 @@ async fn a_word_only_in_a_hidden_field_never_matches_and_other_tenants_never_app
     let acme = app.tenant("acme").await;
     let rival = app.tenant("rival").await;
     let profile = app
-        .create_profile(&acme, json!({
-            "display_name": "Ida Quill", "headline": "Backend engineer",
-            "summary": "Maintains the zorblaxian ledger.", "location": "Quorvathburg", "country": "IS",
-            "tags": ["glubdubdrib"],
-            "experiences": [
-                {"title": "Engineer", "organization": "Luggnaggian Works", "description": "Built the balnibarbi engine.",
-                 "start_date": "2015-01-01", "end_date": "2019-01-01", "tags": ["kept"]},
-                {"title": "Yahoovian strategist", "organization": "Houyhnco", "start_date": "2019-02-01", "tags": ["dropped"]}
-            ],
-            "skills": [{"name": "Laputan", "category": "secret"}, {"name": "Rust", "category": "languages"}],
-            "masks": [
-                {"name": "Open", "config": {}},
-                {"name": "Closed", "config": {
-                    "hide": ["location", "country", "organizations", "summary", "tags", "experience_descriptions"],
-                    "experience_tags": ["kept"], "skill_categories": ["languages"]}}
-            ]
-        }))
+        .create_profile(
+            &acme,
+            json!({
+                "display_name": "Ida Quill", "headline": "Backend engineer",
+                "summary": "Maintains the zorblaxian ledger.", "location": "Quorvathburg", "country": "IS",
+                "tags": ["glubdubdrib"],
+                "experiences": [
+                    {"title": "Engineer", "organization": "Luggnaggian Works", "description": "Built the balnibarbi engine.",
+                     "start_date": "2015-01-01", "end_date": "2019-01-01", "tags": ["kept"]},
+                    {"title": "Yahoovian strategist", "organization": "Houyhnco", "start_date": "2019-02-01", "tags": ["dropped"]}
+                ],
+                "skills": [{"name": "Laputan", "category": "secret"}, {"name": "Rust", "category": "languages"}],
+                "masks": [
+                    {"name": "Open", "config": {}},
+                    {"name": "Closed", "config": {
+                        "hide": ["location", "country", "organizations", "summary", "tags", "experience_descriptions"],
+                        "experience_tags": ["kept"], "skill_categories": ["languages"]}}
+                ]
+            }),
+        )
         .await;
     let id = profile["id"].as_str().unwrap();
     app.create_profile(&acme, json!({"display_name": "Oli Baker", "headline": "Pastry chef"})).await;
     let theirs = app
-        .create_profile(&rival, json!({"display_name": "Ida Quell", "headline": "Backend engineer",
-            "summary": "Maintains the zorblaxian ledger.", "skills": [{"name": "Rust"}]}))
+        .create_profile(
+            &rival,
+            json!({"display_name": "Ida Quell", "headline": "Backend engineer",
+            "summary": "Maintains the zorblaxian ledger.", "skills": [{"name": "Rust"}]}),
+        )
         .await;
     let theirs_id = theirs["id"].as_str().unwrap();
 
@@ -329,10 +340,17 @@ async fn odd_queries_get_answers_and_bad_ones_name_the_field() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
     let rhea = app
-        .create_profile(&tenant, json!({"display_name": "Rhea Stone", "headline": "Senior Rust engineer",
-            "summary": "Builds payment systems in Rust and PostgreSQL.", "skills": [{"name": "Rust"}]}))
+        .create_profile(
+            &tenant,
+            json!({"display_name": "Rhea Stone", "headline": "Senior Rust engineer",
+            "summary": "Builds payment systems in Rust and PostgreSQL.", "skills": [{"name": "Rust"}]}),
+        )
         .await;
-    app.create_profile(&tenant, json!({"display_name": "Paco Lumen", "headline": "Pastry chef", "skills": [{"name": "Croissants"}]})).await;
+    app.create_profile(
+        &tenant,
+        json!({"display_name": "Paco Lumen", "headline": "Pastry chef", "skills": [{"name": "Croissants"}]}),
+    )
+    .await;
 
     // 512 characters: answered.
     let long = "rust ".repeat(103)[..512].to_owned();
@@ -374,13 +392,19 @@ async fn hits_explain_and_highlight_why_they_matched_and_similar_profiles_leave_
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
     let anna = app
-        .create_profile(&tenant, json!({"display_name": "Anna Berg", "headline": "Cardiologist",
+        .create_profile(
+            &tenant,
+            json!({"display_name": "Anna Berg", "headline": "Cardiologist",
             "summary": "Heart specialist; certified ACLS-7734 instructor.", "country": "SE",
-            "experiences": [{"title": "Consultant cardiologist", "organization": "Karolinska", "start_date": "2012-01-01"}]}))
+            "experiences": [{"title": "Consultant cardiologist", "organization": "Karolinska", "start_date": "2012-01-01"}]}),
+        )
         .await;
     let bo = app
-        .create_profile(&tenant, json!({"display_name": "Bo Lind", "headline": "Cardiac surgeon", "country": "NO",
-            "summary": "Operates on hearts."}))
+        .create_profile(
+            &tenant,
+            json!({"display_name": "Bo Lind", "headline": "Cardiac surgeon", "country": "NO",
+            "summary": "Operates on hearts."}),
+        )
         .await;
     app.create_profile(&tenant, json!({"display_name": "Cy Moss", "headline": "Pastry chef", "country": "SE"})).await;
     let anna_id = anna["id"].as_str().unwrap();
@@ -400,17 +424,22 @@ async fn hits_explain_and_highlight_why_they_matched_and_similar_profiles_leave_
     }
     assert!(page["took_ms"].as_f64().unwrap() > 0.0);
 
-    let similar = expect_json(app.get(&format!("/v1/profiles/{anna_id}/similar?explain=true"), &tenant.read).send().await.unwrap(), 200).await;
+    let similar =
+        expect_json(app.get(&format!("/v1/profiles/{anna_id}/similar?explain=true"), &tenant.read).send().await.unwrap(), 200)
+            .await;
     let found = ids(&similar);
     assert!(!found.contains(&anna_id.to_owned()), "the profile itself is left out");
     assert_eq!(found[0], bo["id"].as_str().unwrap(), "the other heart doctor first");
     let filtered =
-        expect_json(app.get(&format!("/v1/profiles/{anna_id}/similar?country=SE"), &tenant.read).send().await.unwrap(), 200).await;
+        expect_json(app.get(&format!("/v1/profiles/{anna_id}/similar?country=SE"), &tenant.read).send().await.unwrap(), 200)
+            .await;
     assert_eq!(filtered["hits"].as_array().unwrap().len(), 1);
     assert_eq!(filtered["hits"][0]["country"], "SE");
     let unknown = app.get(&format!("/v1/profiles/{}/similar", Uuid::now_v7()), &tenant.read).send().await.unwrap();
     expect_problem(unknown, 404, "not_found").await;
-    for (query, field) in [("country=DE,Germany", "country[1]"), ("limit=0", "limit"), ("cursor=forged", "cursor"), ("min_years=-1", "min_years")] {
+    for (query, field) in
+        [("country=DE,Germany", "country[1]"), ("limit=0", "limit"), ("cursor=forged", "cursor"), ("min_years=-1", "min_years")]
+    {
         let response = app.get(&format!("/v1/profiles/{anna_id}/similar?{query}"), &tenant.read).send().await.unwrap();
         let problem = expect_problem(response, 422, "validation_failed").await;
         assert_eq!(problem_fields(&problem), vec![field], "{query}");
@@ -427,12 +456,18 @@ async fn min_years_counts_a_current_role_up_to_the_day_of_the_search() {
     let today = chrono::Utc::now().date_naive();
     let started = today - chrono::Days::new(730);
     let current = app
-        .create_profile(&tenant, json!({"display_name": "Ines Vale", "headline": "Underwater welder",
-            "experiences": [{"title": "Welder", "organization": "Subsea", "start_date": started.to_string()}]}))
+        .create_profile(
+            &tenant,
+            json!({"display_name": "Ines Vale", "headline": "Underwater welder",
+            "experiences": [{"title": "Welder", "organization": "Subsea", "start_date": started.to_string()}]}),
+        )
         .await;
     let finished = app
-        .create_profile(&tenant, json!({"display_name": "Ola Dahl", "headline": "Underwater welder",
-            "experiences": [{"title": "Welder", "organization": "Fjord", "start_date": "2010-01-01", "end_date": "2013-01-01"}]}))
+        .create_profile(
+            &tenant,
+            json!({"display_name": "Ola Dahl", "headline": "Underwater welder",
+            "experiences": [{"title": "Welder", "organization": "Fjord", "start_date": "2010-01-01", "end_date": "2013-01-01"}]}),
+        )
         .await;
     let (current, finished) = (current["id"].as_str().unwrap().to_owned(), finished["id"].as_str().unwrap().to_owned());
     let matching = async |min_years: f64| -> Vec<HashSet<String>> {

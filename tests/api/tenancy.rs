@@ -82,13 +82,12 @@ async fn every_tenant_table_has_row_level_security_enabled_and_forced() {
     let tables = tenant_tables(&mut conn).await;
     assert!(tables.len() >= 8, "expected the tenant tables, found {tables:?}");
     for table in tables {
-        let (enabled, forced): (bool, bool) = sqlx::query_as(
-            "select relrowsecurity, relforcerowsecurity from pg_class where oid = ('vitae.' || $1)::regclass",
-        )
-        .bind(&table)
-        .fetch_one(&mut conn)
-        .await
-        .expect("reading pg_class");
+        let (enabled, forced): (bool, bool) =
+            sqlx::query_as("select relrowsecurity, relforcerowsecurity from pg_class where oid = ('vitae.' || $1)::regclass")
+                .bind(&table)
+                .fetch_one(&mut conn)
+                .await
+                .expect("reading pg_class");
         assert!(enabled && forced, "{table}: row-level security must be enabled and forced");
     }
 }
@@ -102,12 +101,10 @@ async fn a_tenant_session_sees_only_its_own_rows_in_every_table() {
         for table in &tables {
             // No WHERE clause: the policy alone decides what is visible.
             let column = tenant_column(table);
-            let owners: Vec<Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select {column} from vitae.{table}"
-            )))
-            .fetch_all(&mut conn)
-            .await
-            .unwrap_or_else(|e| panic!("{table}: {e}"));
+            let owners: Vec<Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select {column} from vitae.{table}")))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("{table}: {e}"));
             assert!(!owners.is_empty(), "{table}: the tenant sees its own row");
             assert!(owners.iter().all(|o| *o == me), "{table}: saw a row of {other}");
         }
@@ -153,14 +150,13 @@ async fn a_tenant_session_cannot_insert_or_update_rows_of_another_tenant() {
     // B's rows are invisible to A's session, so an update cannot reach them.
     for table in tenant_tables(&mut conn).await {
         let column = tenant_column(&table);
-        let touched = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "update vitae.{table} set {column} = {column} where {column} = $1"
-        )))
-        .bind(b)
-        .execute(&mut conn)
-        .await
-        .unwrap_or_else(|e| panic!("{table}: {e}"))
-        .rows_affected();
+        let touched =
+            sqlx::query(sqlx::AssertSqlSafe(format!("update vitae.{table} set {column} = {column} where {column} = $1")))
+                .bind(b)
+                .execute(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("{table}: {e}"))
+                .rows_affected();
         assert_eq!(touched, 0, "{table}: A's session updated a row of B");
     }
 
@@ -170,17 +166,11 @@ async fn a_tenant_session_cannot_insert_or_update_rows_of_another_tenant() {
         .execute(&mut conn)
         .await
         .expect_err("moving a row to another tenant must fail");
-    assert!(
-        moved.to_string().contains("row-level security") || moved.to_string().contains("foreign key"),
-        "{moved}"
-    );
+    assert!(moved.to_string().contains("row-level security") || moved.to_string().contains("foreign key"), "{moved}");
 
     // And B still has exactly its own rows.
     set_tenant(&mut conn, Some(b)).await;
-    let b_profiles: i64 = sqlx::query_scalar("select count(*) from vitae.profiles")
-        .fetch_one(&mut conn)
-        .await
-        .expect("count");
+    let b_profiles: i64 = sqlx::query_scalar("select count(*) from vitae.profiles").fetch_one(&mut conn).await.expect("count");
     assert_eq!(b_profiles, 1);
 }
 
@@ -189,14 +179,8 @@ async fn a_setting_made_with_set_local_does_not_outlive_its_transaction() {
     let (_db, mut conn, a, _b) = two_tenants().await;
     set_tenant(&mut conn, None).await;
     let mut tx = conn.begin().await.expect("begin");
-    sqlx::query(sqlx::AssertSqlSafe(format!("set local app.tenant_id = '{a}'")))
-        .execute(&mut *tx)
-        .await
-        .expect("set local");
-    let inside: i64 = sqlx::query_scalar("select count(*) from vitae.profiles")
-        .fetch_one(&mut *tx)
-        .await
-        .expect("count");
+    sqlx::query(sqlx::AssertSqlSafe(format!("set local app.tenant_id = '{a}'"))).execute(&mut *tx).await.expect("set local");
+    let inside: i64 = sqlx::query_scalar("select count(*) from vitae.profiles").fetch_one(&mut *tx).await.expect("count");
     tx.commit().await.expect("commit");
     // The pooled connection now reads the setting back as '' (hence nullif in the policy).
     let after: i64 = sqlx::query_scalar("select count(*) from vitae.profiles")

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use vitae::config::Config;
 use vitae::Application;
+use vitae::config::Config;
 
 use crate::db::TestDb;
 
@@ -154,12 +154,7 @@ pub async fn expect_json(response: reqwest::Response, status: u16) -> serde_json
 
 /// Asserts a problem+json response with this status and code; returns the document.
 pub async fn expect_problem(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let body = expect_json(response, status).await;
     assert_eq!(content_type, "application/problem+json", "{body}");
     assert_eq!(body["code"], code, "{body}");

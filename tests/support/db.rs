@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::{Connection, Executor, PgConnection};
 use url::Url;
 
-use vitae_repository::{migrate, DatabaseSettings};
+use vitae_repository::{DatabaseSettings, migrate};
 
 const LOCAL_SUPERUSER_URL: &str = "postgres://postgres:postgres@127.0.0.1:54329/postgres";
 /// Serialises template creation across the test processes nextest runs in parallel.
@@ -29,11 +29,9 @@ impl TestDb {
         let template = ensure_template(&server).await;
         let name = format!("vitae_test_{}_{}", unix_now(), uuid::Uuid::new_v4().simple());
         let mut conn = connect(&server, "postgres").await;
-        conn.execute(sqlx::AssertSqlSafe(format!(
-            r#"create database "{name}" template "{template}" owner vitae_owner"#
-        )))
-        .await
-        .expect("cloning the template database");
+        conn.execute(sqlx::AssertSqlSafe(format!(r#"create database "{name}" template "{template}" owner vitae_owner"#)))
+            .await
+            .expect("cloning the template database");
         conn.close().await.ok();
         Self { name, server }
     }
@@ -102,11 +100,8 @@ impl Drop for TestDb {
             if let Ok(runtime) = runtime {
                 runtime.block_on(async {
                     if let Ok(mut conn) = try_connect(&server, "postgres").await {
-                        let _ = conn
-                            .execute(sqlx::AssertSqlSafe(format!(
-                                r#"drop database if exists "{name}" with (force)"#
-                            )))
-                            .await;
+                        let _ =
+                            conn.execute(sqlx::AssertSqlSafe(format!(r#"drop database if exists "{name}" with (force)"#))).await;
                         let _ = conn.close().await;
                     }
                 });
@@ -163,18 +158,14 @@ async fn ensure_template(server: &Url) -> String {
         return template;
     }
 
-    conn.execute(sqlx::query("select pg_advisory_lock($1)").bind(TEMPLATE_LOCK))
-        .await
-        .expect("taking the template lock");
+    conn.execute(sqlx::query("select pg_advisory_lock($1)").bind(TEMPLATE_LOCK)).await.expect("taking the template lock");
     if !database_exists(&mut conn, &template).await {
         conn.execute(ROLES_SQL).await.expect("creating the vitae roles");
         drop_stale_databases(&mut conn, &template).await;
         let building = format!("{template}_building");
-        conn.execute(sqlx::AssertSqlSafe(format!(
-            r#"drop database if exists "{building}" with (force)"#
-        )))
-        .await
-        .expect("dropping a half-built template");
+        conn.execute(sqlx::AssertSqlSafe(format!(r#"drop database if exists "{building}" with (force)"#)))
+            .await
+            .expect("dropping a half-built template");
         conn.execute(sqlx::AssertSqlSafe(format!(r#"create database "{building}" owner vitae_owner"#)))
             .await
             .expect("creating the template database");
@@ -183,24 +174,18 @@ async fn ensure_template(server: &Url) -> String {
         superuser.execute(EXTENSIONS_SQL).await.expect("creating extensions in the template");
         superuser.close().await.ok();
 
-        let owner = DatabaseSettings::new(role_url(server, "vitae_owner", "vitae_owner", &building))
-            .pool()
-            .expect("owner pool");
+        let owner = DatabaseSettings::new(role_url(server, "vitae_owner", "vitae_owner", &building)).pool().expect("owner pool");
         migrate::up(&owner).await.expect("migrating the template");
         owner.close().await;
 
-        conn.execute(sqlx::AssertSqlSafe(format!(
-            r#"alter database "{building}" rename to "{template}""#
-        )))
-        .await
-        .expect("publishing the template");
+        conn.execute(sqlx::AssertSqlSafe(format!(r#"alter database "{building}" rename to "{template}""#)))
+            .await
+            .expect("publishing the template");
         conn.execute(sqlx::AssertSqlSafe(format!(r#"alter database "{template}" is_template true"#)))
             .await
             .expect("marking the template");
     }
-    conn.execute(sqlx::query("select pg_advisory_unlock($1)").bind(TEMPLATE_LOCK))
-        .await
-        .expect("releasing the template lock");
+    conn.execute(sqlx::query("select pg_advisory_unlock($1)").bind(TEMPLATE_LOCK)).await.expect("releasing the template lock");
     conn.close().await.ok();
     template
 }
@@ -230,12 +215,8 @@ async fn drop_stale_databases(conn: &mut PgConnection, keep: &str) {
             name != keep && !name.ends_with("_building")
         };
         if stale {
-            let _ = conn
-                .execute(sqlx::AssertSqlSafe(format!(r#"alter database "{name}" is_template false"#)))
-                .await;
-            let _ = conn
-                .execute(sqlx::AssertSqlSafe(format!(r#"drop database if exists "{name}" with (force)"#)))
-                .await;
+            let _ = conn.execute(sqlx::AssertSqlSafe(format!(r#"alter database "{name}" is_template false"#))).await;
+            let _ = conn.execute(sqlx::AssertSqlSafe(format!(r#"drop database if exists "{name}" with (force)"#))).await;
         }
     }
 }

@@ -9,5 +9,5 @@ pub mod app;
 pub mod db;
 pub mod pg_tools;
 
-pub use app::{expect_json, expect_problem, problem_fields, TestApp, Tenant};
+pub use app::{Tenant, TestApp, expect_json, expect_problem, problem_fields};
 pub use db::TestDb;

@@ -17,7 +17,5 @@ pub fn pg_bin(program: &str) -> PathBuf {
 
 /// The model files `scripts/fetch-model` put in place (or `VITAE_MODEL_DIR`).
 pub fn model_dir() -> PathBuf {
-    std::env::var_os("VITAE_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".local/models/all-MiniLM-L6-v2"))
+    std::env::var_os("VITAE_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".local/models/all-MiniLM-L6-v2"))
 }

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use vitae_embed::local::{LocalEmbedder, MiniLm};
 use vitae_embed::Embedder;
+use vitae_embed::local::{LocalEmbedder, MiniLm};
 
 use crate::stats::{ms, summarise};
 
@@ -30,11 +30,28 @@ pub struct Args {
 
 /// Profile-like sentences of about 60 tokens, varied so no two are the same.
 pub fn sentences(n: usize) -> Vec<String> {
-    let roles = ["backend engineer", "data scientist", "intensive care nurse", "pastry chef", "product designer",
-        "site reliability engineer", "corporate lawyer", "mathematics teacher", "supply chain analyst"];
-    let skills = ["Rust, PostgreSQL and Kafka", "Python, SQL and statistics", "ventilators and triage",
-        "laminated doughs and chocolate", "Figma and user research", "Kubernetes, Terraform and on-call rotations",
-        "mergers and acquisitions", "algebra and curriculum design", "inventory planning and SAP"];
+    let roles = [
+        "backend engineer",
+        "data scientist",
+        "intensive care nurse",
+        "pastry chef",
+        "product designer",
+        "site reliability engineer",
+        "corporate lawyer",
+        "mathematics teacher",
+        "supply chain analyst",
+    ];
+    let skills = [
+        "Rust, PostgreSQL and Kafka",
+        "Python, SQL and statistics",
+        "ventilators and triage",
+        "laminated doughs and chocolate",
+        "Figma and user research",
+        "Kubernetes, Terraform and on-call rotations",
+        "mergers and acquisitions",
+        "algebra and curriculum design",
+        "inventory planning and SAP",
+    ];
     let cities = ["Berlin", "Lisbon", "Toronto", "Nairobi", "Osaka", "Austin", "Warsaw", "Lyon"];
     (0..n)
         .map(|i| {
@@ -50,9 +67,16 @@ pub fn sentences(n: usize) -> Vec<String> {
         .collect()
 }
 
-const QUERIES: &[&str] = &["senior rust engineer in berlin", "pastry chef", "nurse for very sick patients",
-    "kubernetes on-call", "lawyer for takeovers", "data scientist who knows statistics", "ux researcher",
-    "warehouse supervisor with forklift experience"];
+const QUERIES: &[&str] = &[
+    "senior rust engineer in berlin",
+    "pastry chef",
+    "nurse for very sick patients",
+    "kubernetes on-call",
+    "lawyer for takeovers",
+    "data scientist who knows statistics",
+    "ux researcher",
+    "warehouse supervisor with forklift experience",
+];
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let texts = sentences(args.sentences);
@@ -61,7 +85,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let tokens = direct.tokenize(&refs)?;
     let mean_tokens = tokens.iter().map(Vec::len).sum::<usize>() as f64 / tokens.len() as f64;
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    println!("local model all-MiniLM-L6-v2, {cores} cores, RAYON_NUM_THREADS={}", std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "unset".into()));
+    println!(
+        "local model all-MiniLM-L6-v2, {cores} cores, RAYON_NUM_THREADS={}",
+        std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "unset".into())
+    );
     println!("throughput corpus: {} sentences, {mean_tokens:.1} tokens each on average (with [CLS]/[SEP])", texts.len());
 
     // The floor: the model called directly, on this thread.
@@ -91,8 +118,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("| batch throughput, service ({} workers)      | {service_rate:.1} sentences/s |", service.worker_count());
     println!("| batch throughput, model on one thread     | {direct_rate:.1} sentences/s |");
     println!("| service / one-thread floor                | {:.2}x |", service_rate / direct_rate);
-    println!("| single query latency p50 / p95 / p99      | {:.2} / {:.2} / {:.2} ms |", ms(latency.p50), ms(latency.p95), ms(latency.p99));
+    println!(
+        "| single query latency p50 / p95 / p99      | {:.2} / {:.2} / {:.2} ms |",
+        ms(latency.p50),
+        ms(latency.p95),
+        ms(latency.p99)
+    );
     println!();
-    println!("targets: p50 <= 15 ms; throughput at or above sentence-transformers with torch on the same 2 cores (62-66 sentences/s measured by a prototype)");
+    println!(
+        "targets: p50 <= 15 ms; throughput at or above sentence-transformers with torch on the same 2 cores (62-66 sentences/s measured by a prototype)"
+    );
     Ok(())
 }

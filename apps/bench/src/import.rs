@@ -11,8 +11,8 @@ use uuid::Uuid;
 use vitae_domain::document::SearchDocument;
 use vitae_domain::mask::{self, MaskConfig, MaskRecord, ProfileAggregate};
 use vitae_domain::profile::{Availability, Contact, ExperienceRecord, ProfileRecord, SkillRecord};
-use vitae_embed::local::LocalEmbedder;
 use vitae_embed::Embedder;
+use vitae_embed::local::LocalEmbedder;
 
 use crate::server::BenchServer;
 
@@ -71,13 +71,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     anyhow::ensure!(status.is_success(), "import failed: {report}");
     anyhow::ensure!(report["failed"] == 0, "some lines failed: {report}");
 
-    println!("import of {} profiles ({} search documents, {} distinct texts to embed), local model, one request", args.profiles, texts.len(), unique.len());
+    println!(
+        "import of {} profiles ({} search documents, {} distinct texts to embed), local model, one request",
+        args.profiles,
+        texts.len(),
+        unique.len()
+    );
     println!();
     println!("| measure                                        | value |");
     println!("|------------------------------------------------|-------|");
     println!("| end to end through POST /v1/profiles:import     | {:.1} profiles/s ({took:.1} s) |", args.profiles as f64 / took);
     println!("| documents embedded and written                 | {:.1} documents/s |", texts.len() as f64 / took);
-    println!("| floor: the model alone on the same texts        | {:.1} profiles/s ({floor:.1} s) |", args.profiles as f64 / floor);
+    println!(
+        "| floor: the model alone on the same texts        | {:.1} profiles/s ({floor:.1} s) |",
+        args.profiles as f64 / floor
+    );
     println!("| import time / model-only time                   | {:.2}x |", took / floor);
     Ok(())
 }

@@ -11,12 +11,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pgvector::Vector;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
-use vitae_embed::local::LocalEmbedder;
 use vitae_embed::Embedder;
+use vitae_embed::local::LocalEmbedder;
 
 use crate::server::BenchServer;
 use crate::stats::{ms, summarise};
@@ -43,48 +43,176 @@ pub struct Args {
 }
 
 const ROLES: &[&str] = &[
-    "backend engineer building payment APIs", "frontend developer working in React", "site reliability engineer on call",
-    "data engineer building Spark pipelines", "machine learning engineer training models", "mobile developer shipping iOS apps",
-    "security engineer doing penetration tests", "database administrator tuning PostgreSQL", "cloud architect designing on AWS",
-    "product manager for a B2B platform", "UX designer running user research", "technical writer for developer docs",
-    "cardiologist treating heart disease", "general practitioner in a family clinic", "emergency nurse in a trauma unit",
-    "physiotherapist for sports injuries", "pharmacist in a hospital", "dentist running a private practice",
-    "corporate lawyer for mergers and acquisitions", "employment lawyer", "tax accountant for small businesses",
-    "financial analyst building valuation models", "auditor at a big four firm", "investment banker in capital markets",
-    "primary school teacher", "university lecturer in physics", "pastry chef making croissants", "head chef of a restaurant",
-    "sommelier in fine dining", "civil engineer designing bridges", "electrician on building sites", "architect of housing projects",
-    "supply chain manager", "warehouse operations lead", "truck driver on long haul routes", "pilot flying commercial jets",
-    "journalist covering politics", "marketing manager for consumer brands", "sales executive for enterprise software",
+    "backend engineer building payment APIs",
+    "frontend developer working in React",
+    "site reliability engineer on call",
+    "data engineer building Spark pipelines",
+    "machine learning engineer training models",
+    "mobile developer shipping iOS apps",
+    "security engineer doing penetration tests",
+    "database administrator tuning PostgreSQL",
+    "cloud architect designing on AWS",
+    "product manager for a B2B platform",
+    "UX designer running user research",
+    "technical writer for developer docs",
+    "cardiologist treating heart disease",
+    "general practitioner in a family clinic",
+    "emergency nurse in a trauma unit",
+    "physiotherapist for sports injuries",
+    "pharmacist in a hospital",
+    "dentist running a private practice",
+    "corporate lawyer for mergers and acquisitions",
+    "employment lawyer",
+    "tax accountant for small businesses",
+    "financial analyst building valuation models",
+    "auditor at a big four firm",
+    "investment banker in capital markets",
+    "primary school teacher",
+    "university lecturer in physics",
+    "pastry chef making croissants",
+    "head chef of a restaurant",
+    "sommelier in fine dining",
+    "civil engineer designing bridges",
+    "electrician on building sites",
+    "architect of housing projects",
+    "supply chain manager",
+    "warehouse operations lead",
+    "truck driver on long haul routes",
+    "pilot flying commercial jets",
+    "journalist covering politics",
+    "marketing manager for consumer brands",
+    "sales executive for enterprise software",
     "recruiter hiring engineers",
 ];
 const SKILLS: &[&str] = &[
-    "Rust", "Go", "Java", "Python", "TypeScript", "React", "Kubernetes", "Terraform", "PostgreSQL", "Kafka", "Spark", "Airflow",
-    "PyTorch", "Swift", "Kotlin", "penetration testing", "AWS", "SQL tuning", "roadmapping", "user interviews", "Figma",
-    "API documentation", "echocardiography", "patient care", "triage", "rehabilitation", "pharmacology", "orthodontics",
-    "due diligence", "contract negotiation", "employment law", "tax returns", "bookkeeping", "financial modelling", "Excel",
-    "audit", "IPOs", "lesson planning", "quantum mechanics", "lamination", "menu design", "wine pairing", "structural analysis",
-    "wiring", "AutoCAD", "logistics", "inventory", "HGV licence", "flight safety", "reporting", "SEO", "brand strategy",
-    "negotiation", "sourcing", "interviewing", "incident response", "observability", "GraphQL", "Docker", "Linux",
+    "Rust",
+    "Go",
+    "Java",
+    "Python",
+    "TypeScript",
+    "React",
+    "Kubernetes",
+    "Terraform",
+    "PostgreSQL",
+    "Kafka",
+    "Spark",
+    "Airflow",
+    "PyTorch",
+    "Swift",
+    "Kotlin",
+    "penetration testing",
+    "AWS",
+    "SQL tuning",
+    "roadmapping",
+    "user interviews",
+    "Figma",
+    "API documentation",
+    "echocardiography",
+    "patient care",
+    "triage",
+    "rehabilitation",
+    "pharmacology",
+    "orthodontics",
+    "due diligence",
+    "contract negotiation",
+    "employment law",
+    "tax returns",
+    "bookkeeping",
+    "financial modelling",
+    "Excel",
+    "audit",
+    "IPOs",
+    "lesson planning",
+    "quantum mechanics",
+    "lamination",
+    "menu design",
+    "wine pairing",
+    "structural analysis",
+    "wiring",
+    "AutoCAD",
+    "logistics",
+    "inventory",
+    "HGV licence",
+    "flight safety",
+    "reporting",
+    "SEO",
+    "brand strategy",
+    "negotiation",
+    "sourcing",
+    "interviewing",
+    "incident response",
+    "observability",
+    "GraphQL",
+    "Docker",
+    "Linux",
 ];
 const CITIES: &[(&str, &str)] = &[
-    ("Berlin", "DE"), ("Munich", "DE"), ("London", "GB"), ("Manchester", "GB"), ("Paris", "FR"), ("Lyon", "FR"), ("Madrid", "ES"),
-    ("Lisbon", "PT"), ("Amsterdam", "NL"), ("Warsaw", "PL"), ("Stockholm", "SE"), ("New York", "US"), ("Chicago", "US"),
-    ("Austin", "US"), ("Toronto", "CA"), ("Mexico City", "MX"), ("Sao Paulo", "BR"), ("Lagos", "NG"), ("Nairobi", "KE"),
-    ("Bangalore", "IN"), ("Singapore", "SG"), ("Tokyo", "JP"), ("Sydney", "AU"),
+    ("Berlin", "DE"),
+    ("Munich", "DE"),
+    ("London", "GB"),
+    ("Manchester", "GB"),
+    ("Paris", "FR"),
+    ("Lyon", "FR"),
+    ("Madrid", "ES"),
+    ("Lisbon", "PT"),
+    ("Amsterdam", "NL"),
+    ("Warsaw", "PL"),
+    ("Stockholm", "SE"),
+    ("New York", "US"),
+    ("Chicago", "US"),
+    ("Austin", "US"),
+    ("Toronto", "CA"),
+    ("Mexico City", "MX"),
+    ("Sao Paulo", "BR"),
+    ("Lagos", "NG"),
+    ("Nairobi", "KE"),
+    ("Bangalore", "IN"),
+    ("Singapore", "SG"),
+    ("Tokyo", "JP"),
+    ("Sydney", "AU"),
 ];
 /// Paraphrases (semantic), words (keyword-friendly) and rare codes.
 const QUERIES: &[&str] = &[
-    "someone who keeps servers running at night", "heart doctor", "person who bakes pastries", "lawyer for company takeovers",
-    "engineer who builds data pipelines", "designer who talks to users", "expert in finding security holes", "flies airplanes",
-    "teaches children", "writes news articles", "backend engineer", "React developer", "PostgreSQL", "Kubernetes Terraform",
-    "tax accountant", "nurse", "Spark Airflow", "iOS Swift", "machine learning PyTorch", "sales enterprise software",
-    "CERT-1042", "CERT-2718", "CERT-3141", "CERT-4999", "senior data engineer in Berlin", "lawyer", "engineer", "chef",
-    "manager", "developer",
+    "someone who keeps servers running at night",
+    "heart doctor",
+    "person who bakes pastries",
+    "lawyer for company takeovers",
+    "engineer who builds data pipelines",
+    "designer who talks to users",
+    "expert in finding security holes",
+    "flies airplanes",
+    "teaches children",
+    "writes news articles",
+    "backend engineer",
+    "React developer",
+    "PostgreSQL",
+    "Kubernetes Terraform",
+    "tax accountant",
+    "nurse",
+    "Spark Airflow",
+    "iOS Swift",
+    "machine learning PyTorch",
+    "sales enterprise software",
+    "CERT-1042",
+    "CERT-2718",
+    "CERT-3141",
+    "CERT-4999",
+    "senior data engineer in Berlin",
+    "lawyer",
+    "engineer",
+    "chef",
+    "manager",
+    "developer",
 ];
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let name = "vitae_bench_search";
-    let server = BenchServer::start_or_reuse(name, args.reuse, &[("VITAE_ANN_AUTO", "false".into()), ("VITAE_ANN_INDEX", args.index.clone())]).await?;
+    let server = BenchServer::start_or_reuse(
+        name,
+        args.reuse,
+        &[("VITAE_ANN_AUTO", "false".into()), ("VITAE_ANN_INDEX", args.index.clone())],
+    )
+    .await?;
     let embedder = LocalEmbedder::load(&args.model_dir, 0, 32)?;
     let mut su = PgConnection::connect(&server.superuser_url).await?;
     let tenant: Uuid = sqlx::query_scalar("select id from vitae.tenants where name = 'bench'").fetch_one(&mut su).await?;
@@ -100,23 +228,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("reusing {existing} profiles");
     }
     let http = reqwest::Client::new();
-    let index: Value = http
-        .get(format!("{}/v1/admin/search-index", server.base_url))
-        .bearer_auth(&server.key)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let index: Value =
+        http.get(format!("{}/v1/admin/search-index", server.base_url)).bearer_auth(&server.key).send().await?.json().await?;
     println!("index: {index}");
     let probes = index["probes"].as_i64().unwrap_or(10);
     let setting = if args.index == "hnsw" { "hnsw.ef_search" } else { "ivfflat.probes" };
 
-    let vectors: Vec<Vector> = embedder
-        .embed(QUERIES.iter().map(|q| (*q).to_owned()).collect())
-        .await?
-        .into_iter()
-        .map(Vector::from)
-        .collect();
+    let vectors: Vec<Vector> =
+        embedder.embed(QUERIES.iter().map(|q| (*q).to_owned()).collect()).await?.into_iter().map(Vector::from).collect();
     let floor_pool = PgPoolOptions::new()
         .max_connections(8)
         .after_connect(move |conn, _| {
@@ -134,7 +253,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut sql_recall = Vec::new();
     for (q, v) in QUERIES.iter().zip(&vectors) {
         let exact = exact_top(&floor_pool, tenant, v, None).await?;
-        let page = search(&http, &server, json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false})).await?;
+        let page =
+            search(&http, &server, json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false})).await?;
         let got: HashSet<Uuid> = profile_ids(&page).into_iter().collect();
         service_recall.push(exact.iter().filter(|id| got.contains(id)).count() as f64 / exact.len().max(1) as f64);
         let raw: HashSet<Uuid> = semantic_sql(&floor_pool, tenant, v, 10).await?.into_iter().collect();
@@ -191,7 +311,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 move |(q, _)| {
                     let (http, server) = (http.clone(), server.clone());
                     async move {
-                        let page = search(&http, &server, json!({"q": q, "mode": mode, "limit": 10, "facets": false, "highlight": false})).await?;
+                        let page = search(
+                            &http,
+                            &server,
+                            json!({"q": q, "mode": mode, "limit": 10, "facets": false, "highlight": false}),
+                        )
+                        .await?;
                         Ok(page["took_ms"].as_f64().unwrap_or(0.0))
                     }
                 }
@@ -215,8 +340,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             .await?;
             println!(
                 "{mode:<9} {clients:>7} | {:>11.1} {:>5.1} {:>6.0}  ({:>6.1}) | {:>7.1} {:>5.1} {:>6.0} | {:>9.2} {:>10.2}",
-                service.p50, service.p95, service.qps, service.inner_p50, sql.p50, sql.p95, sql.qps,
-                service.p50 / sql.p50.max(1e-9), service.qps / sql.qps.max(1e-9)
+                service.p50,
+                service.p95,
+                service.qps,
+                service.inner_p50,
+                sql.p50,
+                sql.p95,
+                sql.qps,
+                service.p50 / sql.p50.max(1e-9),
+                service.qps / sql.qps.max(1e-9)
             );
         }
     }
@@ -288,7 +420,12 @@ where
     let count = samples.len();
     let s = summarise(samples);
     inner.sort_by(f64::total_cmp);
-    Ok(Cell { p50: ms(s.p50), p95: ms(s.p95), qps: count as f64 / elapsed, inner_p50: inner.get(inner.len() / 2).copied().unwrap_or(0.0) })
+    Ok(Cell {
+        p50: ms(s.p50),
+        p95: ms(s.p95),
+        qps: count as f64 / elapsed,
+        inner_p50: inner.get(inner.len() / 2).copied().unwrap_or(0.0),
+    })
 }
 
 async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>) -> anyhow::Result<Vec<Uuid>> {
@@ -354,7 +491,9 @@ async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenant: Uuid, n: 
     let mut phrases: Vec<(String, i32, String, Option<String>)> = Vec::new();
     phrases.extend(ROLES.iter().enumerate().map(|(i, r)| ("role".to_owned(), i as i32, (*r).to_owned(), None)));
     phrases.extend(SKILLS.iter().enumerate().map(|(i, s)| ("skill".to_owned(), i as i32, (*s).to_owned(), None)));
-    phrases.extend(CITIES.iter().enumerate().map(|(i, (c, cc))| ("city".to_owned(), i as i32, (*c).to_owned(), Some((*cc).to_owned()))));
+    phrases.extend(
+        CITIES.iter().enumerate().map(|(i, (c, cc))| ("city".to_owned(), i as i32, (*c).to_owned(), Some((*cc).to_owned()))),
+    );
     let vectors = embedder.embed(phrases.iter().map(|p| p.2.clone()).collect()).await?;
     su.execute("create temp table if not exists phrases (kind text, i int, text text, extra text, embedding vector(384)); truncate phrases")
         .await?;

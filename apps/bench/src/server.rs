@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use sqlx::{Connection, Executor, PgConnection};
 use url::Url;
 
@@ -43,7 +43,8 @@ impl BenchServer {
     /// As `start`, but with `reuse` an existing database `name` is kept (with a new key).
     pub async fn start_or_reuse(name: &str, reuse: bool, env: &[(&str, String)]) -> anyhow::Result<Self> {
         let server = Url::parse(
-            &std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:54329/postgres".into()),
+            &std::env::var("BENCH_DATABASE_URL")
+                .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:54329/postgres".into()),
         )?;
         let mut admin = PgConnection::connect(server.as_str()).await.context("connecting as superuser (scripts/dev-db start)")?;
         let exists: bool = sqlx::query_scalar("select exists (select from pg_database where datname = $1)")

@@ -3,8 +3,8 @@
 //! secret is stored; the key is shown once, at creation. A high-entropy random secret needs no
 //! slow password hash: SHA-256 cannot be reversed and there is nothing to guess.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;

@@ -2,18 +2,18 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use vitae_repository::{migrate, tenants, RepoError, TenantTx};
+use vitae_repository::{RepoError, TenantTx, migrate, tenants};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::auth::{self, Scope};
+use crate::service::eval;
 use crate::service::import;
 use crate::service::indexer::Indexer;
 use crate::service::reembed;
-use crate::service::eval;
 use crate::service::search::Searcher;
 use vitae_repository::ann;
 
@@ -271,12 +271,8 @@ async fn migrate_command(config: Config, action: MigrateAction) -> anyhow::Resul
         }
         MigrateAction::Down { to, all } => {
             let mut conn = owner.acquire().await.context("connecting as the owner role")?;
-            let applied: Vec<i64> = migrate::status(&mut conn)
-                .await?
-                .into_iter()
-                .filter(|m| m.applied)
-                .map(|m| m.version)
-                .collect();
+            let applied: Vec<i64> =
+                migrate::status(&mut conn).await?.into_iter().filter(|m| m.applied).map(|m| m.version).collect();
             drop(conn);
             let target = match (to, all) {
                 (_, true) => 0,

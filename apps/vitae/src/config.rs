@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use vitae_repository::DatabaseSettings;
@@ -258,12 +258,14 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         // VITAE_DEV_* belong to the developer scripts (scripts/), not to the service.
-        let env = Env::prefixed("VITAE_").ignore(&["config", "cors_origins"]).filter(|key| !key.as_str().to_ascii_lowercase().starts_with("dev_"));
+        let env = Env::prefixed("VITAE_")
+            .ignore(&["config", "cors_origins"])
+            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("dev_"));
         figment = figment.merge(env);
         // Lists are comma-separated in the environment: VITAE_CORS_ORIGINS=https://a.example,https://b.example
-        let cors = std::env::var("VITAE_CORS_ORIGINS").ok().map(|v| {
-            v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>()
-        });
+        let cors = std::env::var("VITAE_CORS_ORIGINS")
+            .ok()
+            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>());
         if let Some(origins) = cors {
             figment = figment.merge(Serialized::default("cors_origins", origins));
         }
@@ -391,8 +393,14 @@ fn describe_error(error: figment::Error) -> String {
         "search_rrf_k" | "search_rrf_semantic_weight" | "search_rrf_keyword_weight" => " (accepts a number)",
         k if k.starts_with("search_") || k == "ann_min_rows" => " (accepts a whole number)",
         "request_timeout" | "import_timeout" | "openai_timeout" => " (accepts a duration, e.g. 30s)",
-        k if k.ends_with("_bytes") || k.ends_with("_size") || k.ends_with("_workers") || k.starts_with("rate_limit")
-            || k.ends_with("_retries") => " (accepts a whole number)",
+        k if k.ends_with("_bytes")
+            || k.ends_with("_size")
+            || k.ends_with("_workers")
+            || k.starts_with("rate_limit")
+            || k.ends_with("_retries") =>
+        {
+            " (accepts a whole number)"
+        }
         "migrate_on_start" => " (accepts true or false)",
         k if k.starts_with("pool_") && (k.ends_with("_timeout")) => " (accepts a duration, e.g. 2s or 500ms)",
         "statement_timeout" | "slow_statement_threshold" => " (accepts a duration, e.g. 30s or 1500ms)",
@@ -466,8 +474,7 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.create_file("vitae.toml", "pool_max_connections = 7\nlisten = \"0.0.0.0:9000\"")?;
             jail.set_env("VITAE_LISTEN", "127.0.0.1:9001");
-            let config = Config::from_figment(Config::figment(Some("vitae.toml".into())))
-                .map_err(|e| e.to_string())?;
+            let config = Config::from_figment(Config::figment(Some("vitae.toml".into()))).map_err(|e| e.to_string())?;
             assert_eq!(config.pool_max_connections, 7);
             assert_eq!(config.listen.port(), 9001);
             Ok(())
@@ -486,11 +493,8 @@ mod tests {
 
     #[test]
     fn printed_configuration_masks_passwords_keys_and_tokens() {
-        let config = Config {
-            openai_api_key: Some("sk-live-123".into()),
-            metrics_token: Some("scrape-456".into()),
-            ..Config::default()
-        };
+        let config =
+            Config { openai_api_key: Some("sk-live-123".into()), metrics_token: Some("scrape-456".into()), ..Config::default() };
         let lines = config.masked_env_lines().join("\n");
         assert!(lines.contains("VITAE_DATABASE_URL=postgres://vitae_app:********@127.0.0.1:54329/vitae"), "{lines}");
         assert!(lines.contains("VITAE_METRICS_TOKEN=********"), "{lines}");

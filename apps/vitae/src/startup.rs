@@ -8,10 +8,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use vitae_embed::Embedder;
 use vitae_embed::local::LocalEmbedder;
 use vitae_embed::openai::{OpenAiEmbedder, OpenAiSettings};
-use vitae_embed::Embedder;
-use vitae_repository::{migrate, Pools};
+use vitae_repository::{Pools, migrate};
 
 use crate::config::{Config, EmbeddingProvider};
 use crate::http;
@@ -28,18 +28,13 @@ impl Application {
         let pools = connect(&config)?;
         if config.migrate_on_start {
             match &pools.owner {
-                Some(owner) => migrate::up(owner)
-                    .await
-                    .context("applying migrations at start-up (VITAE_OWNER_DATABASE_URL)")?,
-                None => tracing::warn!(
-                    "VITAE_MIGRATE_ON_START is set but VITAE_OWNER_DATABASE_URL is not; skipping migrations"
-                ),
+                Some(owner) => migrate::up(owner).await.context("applying migrations at start-up (VITAE_OWNER_DATABASE_URL)")?,
+                None => tracing::warn!("VITAE_MIGRATE_ON_START is set but VITAE_OWNER_DATABASE_URL is not; skipping migrations"),
             }
         }
         let embedder = embedder(&config).await?;
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("binding {} (VITAE_LISTEN)", config.listen))?;
+        let listener =
+            TcpListener::bind(config.listen).await.with_context(|| format!("binding {} (VITAE_LISTEN)", config.listen))?;
         let contract = contract()?;
         let state = AppState(Arc::new(App::new(config, pools, Indexer::new(embedder), contract)));
         Ok(Self { listener, state })
@@ -75,10 +70,7 @@ impl Application {
 
 /// Opens the pools (lazily: nothing connects until first use).
 pub fn connect(config: &Config) -> anyhow::Result<Pools> {
-    let primary = config
-        .database(&config.database_url)
-        .pool()
-        .context("VITAE_DATABASE_URL is not a valid PostgreSQL URL")?;
+    let primary = config.database(&config.database_url).pool().context("VITAE_DATABASE_URL is not a valid PostgreSQL URL")?;
     let read = match &config.read_database_url {
         Some(url) => config.database(url).pool().context("VITAE_READ_DATABASE_URL is not a valid PostgreSQL URL")?,
         None => primary.clone(),

@@ -1,6 +1,6 @@
 //! Logs: `tracing` with an env-style filter, as text for people or JSON for log pipelines.
 
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_subscriber::{EnvFilter, fmt};
 
 use crate::config::LogFormat;
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::mask::VisibleProfile;
-use crate::profile::{country_name, Availability};
+use crate::profile::{Availability, country_name};
 
 /// Everything stored for one document except its embedding.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +93,11 @@ impl SearchDocument {
             country: view.country.clone(),
             availability: view.availability,
             years_experience: years_of_experience(view, today),
-            experience_ongoing: view.experiences.iter().filter_map(|e| e.dates).any(|(start, end)| end.is_none() && start <= today),
+            experience_ongoing: view
+                .experiences
+                .iter()
+                .filter_map(|e| e.dates)
+                .any(|(start, end)| end.is_none() && start <= today),
             counted_on: today,
             card: Card {
                 display_name: view.display_name.clone(),
@@ -130,12 +134,7 @@ fn embedding_text(view: &VisibleProfile) -> (String, Vec<std::ops::Range<usize>>
             None => format!("{}.", e.title),
         });
     }
-    let place: Vec<String> = view
-        .location
-        .iter()
-        .cloned()
-        .chain(view.country.as_deref().and_then(country_name))
-        .collect();
+    let place: Vec<String> = view.location.iter().cloned().chain(view.country.as_deref().and_then(country_name)).collect();
     if !place.is_empty() {
         parts.push(format!("Based in {}.", place.join(", ")));
     }
@@ -177,12 +176,8 @@ fn dedup_lower<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
 
 /// Total years covered by the visible experiences' date ranges, overlaps merged.
 fn years_of_experience(view: &VisibleProfile, today: NaiveDate) -> Option<f32> {
-    let mut ranges: Vec<(NaiveDate, NaiveDate)> = view
-        .experiences
-        .iter()
-        .filter_map(|e| e.dates)
-        .map(|(start, end)| (start, end.unwrap_or(today).max(start)))
-        .collect();
+    let mut ranges: Vec<(NaiveDate, NaiveDate)> =
+        view.experiences.iter().filter_map(|e| e.dates).map(|(start, end)| (start, end.unwrap_or(today).max(start))).collect();
     if ranges.is_empty() {
         return None;
     }
@@ -204,7 +199,7 @@ fn years_of_experience(view: &VisibleProfile, today: NaiveDate) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mask::{apply, HiddenField, MaskConfig, MaskRecord, ProfileAggregate};
+    use crate::mask::{HiddenField, MaskConfig, MaskRecord, ProfileAggregate, apply};
     use crate::profile::{Contact, ExperienceRecord, ProfileRecord, SkillRecord};
     use chrono::Utc;
     use uuid::Uuid;
@@ -309,7 +304,20 @@ mod tests {
         };
         let doc = SearchDocument::build(&apply(&aggregate(), &mask(config)), date(2025, 1, 1));
         let text = all_text(&doc);
-        for hidden in ["Zorblax", "Quoxel", "Berlin", "Lyon", "Germany", "payment systems", "fintech", "Barista", "Juggling", "ada@example.org", "1234567", "work at"] {
+        for hidden in [
+            "Zorblax",
+            "Quoxel",
+            "Berlin",
+            "Lyon",
+            "Germany",
+            "payment systems",
+            "fintech",
+            "Barista",
+            "Juggling",
+            "ada@example.org",
+            "1234567",
+            "work at",
+        ] {
             assert!(!text.contains(hidden), "{hidden} leaked: {text}");
         }
         assert_eq!(doc.country, None);
@@ -320,7 +328,11 @@ mod tests {
 
     #[test]
     fn overrides_replace_headline_and_summary() {
-        let config = MaskConfig { headline: Some("Payments specialist".into()), summary: Some("Short bio".into()), ..MaskConfig::default() };
+        let config = MaskConfig {
+            headline: Some("Payments specialist".into()),
+            summary: Some("Short bio".into()),
+            ..MaskConfig::default()
+        };
         let view = apply(&aggregate(), &mask(config));
         assert_eq!(view.headline, "Payments specialist");
         assert_eq!(view.summary.as_deref(), Some("Short bio"));

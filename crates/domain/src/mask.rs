@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{ValidationError, Violation, Violations};
-use crate::profile::{limits, Availability, Contact, ExperienceRecord, Link, ProfileRecord, SkillRecord};
+use crate::profile::{Availability, Contact, ExperienceRecord, Link, ProfileRecord, SkillRecord, limits};
 use crate::slug;
 use crate::text::{clean, clean_optional, labels};
 

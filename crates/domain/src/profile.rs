@@ -111,7 +111,11 @@ impl Contact {
         if let Some(Some(phone)) = &phone {
             let digits = phone.chars().filter(char::is_ascii_digit).count();
             if digits < 5 || !phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-                v.push(Violation::new(format!("{field}.phone"), "format", "must be a phone number: digits, spaces and + - ( ) ."));
+                v.push(Violation::new(
+                    format!("{field}.phone"),
+                    "format",
+                    "must be a phone number: digits, spaces and + - ( ) .",
+                ));
             }
         }
         if draft.links.len() > limits::LINKS {
@@ -180,22 +184,27 @@ impl ProfileFields {
         let tags = v.check(labels("tags", &draft.tags, limits::TAGS, limits::TAG));
         let external_id = v.check(clean_optional("external_id", draft.external_id.as_deref(), limits::EXTERNAL_ID, false));
         match (display_name, headline, summary, location, country, contact, tags, external_id) {
-            (Some(display_name), Some(headline), Some(summary), Some(location), Some(country), Some(contact), Some(tags), Some(external_id))
-                if v.is_empty() =>
-            {
-                Ok(Self {
-                    display_name,
-                    headline,
-                    summary,
-                    location,
-                    country,
-                    contact,
-                    tags,
-                    availability: draft.availability,
-                    external_id,
-                    _parsed: (),
-                })
-            }
+            (
+                Some(display_name),
+                Some(headline),
+                Some(summary),
+                Some(location),
+                Some(country),
+                Some(contact),
+                Some(tags),
+                Some(external_id),
+            ) if v.is_empty() => Ok(Self {
+                display_name,
+                headline,
+                summary,
+                location,
+                country,
+                contact,
+                tags,
+                availability: draft.availability,
+                external_id,
+                _parsed: (),
+            }),
             _ => Err(v.into_error()),
         }
     }
@@ -414,8 +423,7 @@ mod tests {
             tags: vec!["ok".into(), "x".repeat(51)],
             ..Default::default()
         };
-        let fields: Vec<String> =
-            ProfileFields::parse(draft).unwrap_err().violations.into_iter().map(|v| v.field).collect();
+        let fields: Vec<String> = ProfileFields::parse(draft).unwrap_err().violations.into_iter().map(|v| v.field).collect();
         assert_eq!(fields, vec!["display_name", "country", "contact.email", "tags[1]"]);
     }
 
@@ -429,10 +437,8 @@ mod tests {
 
     #[test]
     fn links_must_be_http_urls() {
-        let contact = Contact {
-            links: vec![Link { label: "site".into(), url: "javascript:alert(1)".into() }],
-            ..Default::default()
-        };
+        let contact =
+            Contact { links: vec![Link { label: "site".into(), url: "javascript:alert(1)".into() }], ..Default::default() };
         let e = Contact::parse("contact", &contact).unwrap_err();
         assert_eq!(e.violations[0].field, "contact.links[0].url");
     }

@@ -1,14 +1,24 @@
 //! Scratch measurement of the local provider (the real benchmark is `vitae-bench embed`).
 use std::time::Instant;
-use vitae_embed::local::LocalEmbedder;
 use vitae_embed::Embedder;
+use vitae_embed::local::LocalEmbedder;
 
 fn sentence(i: usize) -> String {
     let roles = ["backend engineer", "data scientist", "nurse", "pastry chef", "product designer", "site reliability engineer"];
-    let skills = ["Rust and PostgreSQL", "Python, SQL and statistics", "intensive care and ventilators", "laminated doughs and chocolate", "Figma and user research", "Kubernetes, Terraform and on-call"];
+    let skills = [
+        "Rust and PostgreSQL",
+        "Python, SQL and statistics",
+        "intensive care and ventilators",
+        "laminated doughs and chocolate",
+        "Figma and user research",
+        "Kubernetes, Terraform and on-call",
+    ];
     format!(
         "Senior {} with {} years of experience in {}, who led a team of {} people, shipped products used by millions, mentored juniors, and wrote about reliability, testing and observability at conferences in Berlin, Lisbon and Toronto.",
-        roles[i % 6], 3 + i % 12, skills[(i / 6) % 6], 2 + i % 9
+        roles[i % 6],
+        3 + i % 12,
+        skills[(i / 6) % 6],
+        2 + i % 9
     )
 }
 

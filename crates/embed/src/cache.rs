@@ -27,22 +27,15 @@ impl QueryCache {
     }
 
     /// The embedding of `query`, from the cache or from `embedder`. Reports whether it was cached.
-    pub async fn embed_query(
-        &self,
-        embedder: &dyn Embedder,
-        query: &str,
-    ) -> Result<(Arc<Vec<f32>>, bool), EmbedError> {
+    pub async fn embed_query(&self, embedder: &dyn Embedder, query: &str) -> Result<(Arc<Vec<f32>>, bool), EmbedError> {
         let key = (embedder.model_id().to_owned(), Self::normalise(query));
         if let Some(hit) = self.lock().get(&key) {
             metrics::counter!("vitae_query_cache_total", "result" => "hit").increment(1);
             return Ok((Arc::clone(hit), true));
         }
         metrics::counter!("vitae_query_cache_total", "result" => "miss").increment(1);
-        let vector = embedder
-            .embed(vec![key.1.clone()])
-            .await?
-            .pop()
-            .ok_or_else(|| EmbedError::Provider("no vector returned".into()))?;
+        let vector =
+            embedder.embed(vec![key.1.clone()]).await?.pop().ok_or_else(|| EmbedError::Provider("no vector returned".into()))?;
         let vector = Arc::new(vector);
         self.lock().put(key, Arc::clone(&vector));
         Ok((vector, false))

@@ -17,7 +17,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{Tokenizer, TruncationParams};
-use tokio::sync::{oneshot, Mutex, Semaphore};
+use tokio::sync::{Mutex, Semaphore, oneshot};
 
 use crate::{EmbedError, EmbeddedText, Embedder, TextWithPassages};
 
@@ -51,10 +51,10 @@ impl MiniLm {
                 ))
             })
         };
-        let config: Config = serde_json::from_slice(&read("config.json")?)
-            .map_err(|e| EmbedError::Model(format!("config.json: {e}")))?;
-        let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
-            .map_err(|e| EmbedError::Model(format!("tokenizer.json: {e}")))?;
+        let config: Config =
+            serde_json::from_slice(&read("config.json")?).map_err(|e| EmbedError::Model(format!("config.json: {e}")))?;
+        let mut tokenizer =
+            Tokenizer::from_bytes(read("tokenizer.json")?).map_err(|e| EmbedError::Model(format!("tokenizer.json: {e}")))?;
         // The shipped tokenizer.json pads every input to 128 tokens and truncates at 128;
         // sentence-transformers truncates at 256 and pads to the batch's longest, which
         // `forward_tokens` does itself.
@@ -207,11 +207,7 @@ impl LocalEmbedder {
     /// Loads the model from `dir` and starts `workers` workers (0: one per core).
     pub fn load(dir: &Path, workers: usize, max_batch: usize) -> Result<Self, EmbedError> {
         let model = MiniLm::load(dir)?.with_max_batch(max_batch);
-        let workers = if workers == 0 {
-            std::thread::available_parallelism().map_or(1, usize::from)
-        } else {
-            workers
-        };
+        let workers = if workers == 0 { std::thread::available_parallelism().map_or(1, usize::from) } else { workers };
         let pools = (0..workers)
             .map(|i| {
                 rayon::ThreadPoolBuilder::new()
@@ -294,8 +290,7 @@ impl Embedder for LocalEmbedder {
                 out[i] = vector;
             }
         }
-        metrics::histogram!("vitae_embedding_seconds", "provider" => "local")
-            .record(started.elapsed().as_secs_f64());
+        metrics::histogram!("vitae_embedding_seconds", "provider" => "local").record(started.elapsed().as_secs_f64());
         metrics::counter!("vitae_embedded_texts_total", "provider" => "local").increment(texts.len() as u64);
         Ok(out)
     }

@@ -76,10 +76,7 @@ impl OpenAiEmbedder {
                 Err(Attempt::Fail(error)) => return Err(error),
                 Err(Attempt::Retry { reason, after }) => {
                     if attempt >= self.settings.max_retries {
-                        return Err(EmbedError::Provider(format!(
-                            "{reason} (gave up after {} attempts)",
-                            attempt + 1
-                        )));
+                        return Err(EmbedError::Provider(format!("{reason} (gave up after {} attempts)", attempt + 1)));
                     }
                     let wait = after.unwrap_or_else(|| self.backoff(attempt));
                     tracing::warn!(%reason, attempt, wait_ms = wait.as_millis() as u64, "retrying embedding request");
@@ -98,12 +95,7 @@ impl OpenAiEmbedder {
     }
 
     async fn try_once(&self, input: &[String]) -> Result<Vec<Vec<f32>>, Attempt> {
-        let body = Request {
-            model: &self.settings.model,
-            input,
-            encoding_format: "float",
-            dimensions: self.settings.dimensions,
-        };
+        let body = Request { model: &self.settings.model, input, encoding_format: "float", dimensions: self.settings.dimensions };
         let mut request = self.client.post(&self.endpoint).json(&body);
         if let Some(key) = &self.settings.api_key {
             request = request.bearer_auth(key);
@@ -130,19 +122,14 @@ impl OpenAiEmbedder {
             let text: String = text.chars().take(300).collect();
             return Err(Attempt::Fail(EmbedError::Provider(format!("provider answered {status}: {text}"))));
         }
-        let parsed: Response = response
-            .json()
-            .await
-            .map_err(|e| Attempt::Retry { reason: format!("unreadable response: {e}"), after: None })?;
+        let parsed: Response =
+            response.json().await.map_err(|e| Attempt::Retry { reason: format!("unreadable response: {e}"), after: None })?;
         self.vectors(parsed, input.len()).map_err(Attempt::Fail)
     }
 
     fn vectors(&self, response: Response, expected: usize) -> Result<Vec<Vec<f32>>, EmbedError> {
         if response.data.len() != expected {
-            return Err(EmbedError::Provider(format!(
-                "provider returned {} vectors for {expected} inputs",
-                response.data.len()
-            )));
+            return Err(EmbedError::Provider(format!("provider returned {} vectors for {expected} inputs", response.data.len())));
         }
         let mut out = vec![Vec::new(); expected];
         for datum in response.data {
@@ -184,8 +171,7 @@ impl Embedder for OpenAiEmbedder {
         let mut out = Vec::with_capacity(texts.len());
         for batch in texts.chunks(self.settings.batch_size.max(1)) {
             // Most providers reject empty strings; a single space embeds the same "nothing".
-            let batch: Vec<String> =
-                batch.iter().map(|t| if t.trim().is_empty() { " ".to_owned() } else { t.clone() }).collect();
+            let batch: Vec<String> = batch.iter().map(|t| if t.trim().is_empty() { " ".to_owned() } else { t.clone() }).collect();
             out.extend(self.embed_batch(&batch).await?);
         }
         metrics::histogram!("vitae_embedding_seconds", "provider" => "openai").record(started.elapsed().as_secs_f64());

@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use vitae_embed::Embedder;
 use vitae_embed::cache::QueryCache;
 use vitae_embed::local::{LocalEmbedder, MiniLm};
-use vitae_embed::Embedder;
 
 fn model_dir() -> PathBuf {
-    std::env::var_os("VITAE_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.local/models/all-MiniLM-L6-v2")
-    })
+    std::env::var_os("VITAE_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.local/models/all-MiniLM-L6-v2"))
 }
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {
@@ -20,9 +20,7 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
 #[tokio::test]
 async fn workers_give_the_same_vectors_as_the_model_on_one_thread_in_input_order() {
     let embedder = LocalEmbedder::load(&model_dir(), 2, 4).expect("model");
-    let texts: Vec<String> = (0..23)
-        .map(|i| format!("profile number {i} {}", "with more words ".repeat(i % 7)))
-        .collect();
+    let texts: Vec<String> = (0..23).map(|i| format!("profile number {i} {}", "with more words ".repeat(i % 7))).collect();
     let got = embedder.embed(texts.clone()).await.expect("embed");
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let want = MiniLm::load(&model_dir()).expect("model").embed(&refs).expect("embed");

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use vitae_embed::openai::{OpenAiEmbedder, OpenAiSettings};
 use vitae_embed::{EmbedError, Embedder};
 
@@ -41,8 +41,7 @@ async fn embeddings(State(provider): State<Arc<Provider>>, headers: HeaderMap, J
             return (StatusCode::from_u16(code).unwrap(), Json(json!({"error": {"message": "nope"}}))).into_response();
         }
         Step::RateLimited { retry_after } => {
-            return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", retry_after.to_string())], "slow down")
-                .into_response();
+            return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", retry_after.to_string())], "slow down").into_response();
         }
         Step::Hang => {
             tokio::time::sleep(Duration::from_secs(5)).await;
@@ -115,8 +114,7 @@ async fn batches_requests_sends_the_key_and_returns_vectors_in_input_order() {
 
 #[tokio::test]
 async fn retries_server_errors_and_rate_limits_then_succeeds() {
-    let (url, provider) =
-        serve(vec![Step::Status(500), Step::RateLimited { retry_after: 0 }, Step::Status(503)]).await;
+    let (url, provider) = serve(vec![Step::Status(500), Step::RateLimited { retry_after: 0 }, Step::Status(503)]).await;
     let embedder = OpenAiEmbedder::new(settings(url)).unwrap();
     let vectors = embedder.embed(texts(1)).await.unwrap();
     assert_eq!(vectors.len(), 1);

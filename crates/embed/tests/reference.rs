@@ -17,9 +17,9 @@ struct Item {
 }
 
 fn model_dir() -> PathBuf {
-    std::env::var_os("VITAE_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.local/models/all-MiniLM-L6-v2")
-    })
+    std::env::var_os("VITAE_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.local/models/all-MiniLM-L6-v2"))
 }
 
 fn reference() -> Reference {

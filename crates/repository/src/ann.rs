@@ -84,9 +84,10 @@ pub async fn state(pool: &PgPool) -> RepoResult<Option<AnnState>> {
 
 /// Rows in the embeddings table, as the planner's statistics know them (no row is read).
 pub async fn estimated_rows(pool: &PgPool) -> RepoResult<i64> {
-    let estimate: f32 = sqlx::query_scalar("select greatest(reltuples, 0) from pg_class where oid = 'vitae.document_embeddings'::regclass")
-        .fetch_one(pool)
-        .await?;
+    let estimate: f32 =
+        sqlx::query_scalar("select greatest(reltuples, 0) from pg_class where oid = 'vitae.document_embeddings'::regclass")
+            .fetch_one(pool)
+            .await?;
     Ok(estimate as i64)
 }
 
@@ -105,13 +106,7 @@ pub struct BuildOptions {
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        Self {
-            kind: IndexKind::IvfFlat,
-            lists: None,
-            target_recall: 0.95,
-            sample: 100,
-            maintenance_work_mem: "512MB".into(),
-        }
+        Self { kind: IndexKind::IvfFlat, lists: None, target_recall: 0.95, sample: 100, maintenance_work_mem: "512MB".into() }
     }
 }
 
@@ -132,7 +127,8 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     drop_leftovers(conn).await?;
     conn.execute("analyze vitae.document_embeddings").await?;
     let rows: i64 = sqlx::query_scalar("select count(*) from vitae.document_embeddings").fetch_one(&mut *conn).await?;
-    let previous: Option<String> = sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
+    let previous: Option<String> =
+        sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
     let name = format!("document_embeddings_ann_{}", Uuid::now_v7().simple());
     let (lists, using) = match options.kind {
         IndexKind::IvfFlat => {
@@ -147,8 +143,7 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     let started = Instant::now();
     conn.execute(AssertSqlSafe(format!("set maintenance_work_mem = '{}'", options.maintenance_work_mem.replace('\'', ""))))
         .await?;
-    conn.execute(AssertSqlSafe(format!("create index concurrently {name} on vitae.document_embeddings using {using}")))
-        .await?;
+    conn.execute(AssertSqlSafe(format!("create index concurrently {name} on vitae.document_embeddings using {using}"))).await?;
     let build_ms = started.elapsed().as_millis() as i64;
     let (probes, recall) = calibrate(conn, options, lists).await?;
 
@@ -186,19 +181,16 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
 /// and calibrating on stored vectors themselves overstated recall (measured 0.97 at calibration
 /// against 0.83 for text queries at the same probes).
 async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) -> RepoResult<(i32, Option<f64>)> {
-    let stored: Vec<Vector> = sqlx::query_scalar(
-        "select embedding from vitae.document_embeddings order by md5(document_id::text) limit $1",
-    )
-    .bind(options.sample * 2)
-    .fetch_all(&mut *conn)
-    .await?;
+    let stored: Vec<Vector> =
+        sqlx::query_scalar("select embedding from vitae.document_embeddings order by md5(document_id::text) limit $1")
+            .bind(options.sample * 2)
+            .fetch_all(&mut *conn)
+            .await?;
     let sample: Vec<Vector> = stored.chunks_exact(2).map(|pair| midpoint(&pair[0], &pair[1])).collect();
     let candidates: Vec<i32> = match options.kind {
         IndexKind::IvfFlat => {
-            let mut c: Vec<i32> = [1, 2, 3, 5, 8, 10, 15, 20, 30, 40, 60, 80, 120, 160, 240, 320]
-                .into_iter()
-                .filter(|p| *p < lists)
-                .collect();
+            let mut c: Vec<i32> =
+                [1, 2, 3, 5, 8, 10, 15, 20, 30, 40, 60, 80, 120, 160, 240, 320].into_iter().filter(|p| *p < lists).collect();
             c.push(lists);
             c
         }
@@ -210,12 +202,11 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) 
     // Exact answers first (sequential scan: the expression defeats the index).
     let mut exact = Vec::with_capacity(sample.len());
     for vector in &sample {
-        let ids: Vec<Uuid> = sqlx::query_scalar(
-            "select document_id from vitae.document_embeddings order by (embedding <=> $1) + 0 limit 10",
-        )
-        .bind(vector)
-        .fetch_all(&mut *conn)
-        .await?;
+        let ids: Vec<Uuid> =
+            sqlx::query_scalar("select document_id from vitae.document_embeddings order by (embedding <=> $1) + 0 limit 10")
+                .bind(vector)
+                .fetch_all(&mut *conn)
+                .await?;
         exact.push(ids);
     }
     let setting = match options.kind {
@@ -273,7 +264,8 @@ async fn drop_leftovers(conn: &mut PgConnection) -> RepoResult<()> {
 /// Removes the index (tests, and `vitae reindex --drop`).
 pub async fn drop_index(owner: &PgPool) -> RepoResult<()> {
     let mut conn = owner.acquire().await?;
-    let current: Option<String> = sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
+    let current: Option<String> =
+        sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
     if let Some(name) = current {
         conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{name}"))).await?;
         conn.execute("delete from vitae.ann_index_state").await?;

@@ -115,13 +115,11 @@ pub async fn replace_for_profile(
                 write_passages(tx, document_id, d, passages).await?;
             }
             None => {
-                sqlx::query(
-                    "update vitae.document_embeddings set is_default = $2 where document_id = $1 and is_default <> $2",
-                )
-                .bind(document_id)
-                .bind(w.is_default)
-                .execute(&mut **tx)
-                .await?;
+                sqlx::query("update vitae.document_embeddings set is_default = $2 where document_id = $1 and is_default <> $2")
+                    .bind(document_id)
+                    .bind(w.is_default)
+                    .execute(&mut **tx)
+                    .await?;
             }
         }
     }
@@ -134,10 +132,7 @@ async fn write_passages(
     document: &SearchDocument,
     vectors: &[Option<Vec<f32>>],
 ) -> RepoResult<()> {
-    sqlx::query("delete from vitae.document_passages where document_id = $1")
-        .bind(document_id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("delete from vitae.document_passages where document_id = $1").bind(document_id).execute(&mut **tx).await?;
     let mut ordinals = Vec::new();
     let mut texts = Vec::new();
     let mut embeddings = Vec::new();
@@ -167,10 +162,7 @@ async fn write_passages(
 
 /// Removes a profile from search (soft delete).
 pub async fn delete_for_profile(tx: &mut TenantTx, profile_id: Uuid) -> RepoResult<()> {
-    sqlx::query("delete from vitae.search_documents where profile_id = $1")
-        .bind(profile_id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("delete from vitae.search_documents where profile_id = $1").bind(profile_id).execute(&mut **tx).await?;
     Ok(())
 }
 

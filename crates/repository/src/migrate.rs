@@ -47,11 +47,8 @@ pub fn fingerprint() -> String {
 }
 
 pub async fn status(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>, MigrateError> {
-    let applied = if history_exists(conn).await? {
-        conn.list_applied_migrations(MIGRATOR.table_name.as_ref()).await?
-    } else {
-        Vec::new()
-    };
+    let applied =
+        if history_exists(conn).await? { conn.list_applied_migrations(MIGRATOR.table_name.as_ref()).await? } else { Vec::new() };
     Ok(MIGRATOR
         .iter()
         .filter(|m| !m.migration_type.is_down_migration())
@@ -71,15 +68,12 @@ pub async fn status(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>, Mig
 /// the service role, which may read the history table but not create it.
 pub async fn is_current(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
     let applied: Option<i64> =
-        sqlx::query_scalar("select max(version) from vitae._sqlx_migrations where success")
-            .fetch_one(&mut *conn)
-            .await?;
+        sqlx::query_scalar("select max(version) from vitae._sqlx_migrations where success").fetch_one(&mut *conn).await?;
     Ok(applied.unwrap_or(0) >= latest_version())
 }
 
 async fn history_exists(conn: &mut PgConnection) -> Result<bool, MigrateError> {
-    let exists: bool = sqlx::query_scalar("select to_regclass('vitae._sqlx_migrations') is not null")
-        .fetch_one(&mut *conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("select to_regclass('vitae._sqlx_migrations') is not null").fetch_one(&mut *conn).await?;
     Ok(exists)
 }

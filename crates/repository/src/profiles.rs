@@ -224,22 +224,17 @@ pub async fn insert_profile(tx: &mut TenantTx, fields: &ProfileFields) -> RepoRe
 /// The first free number for `base`: 1 when `base` itself is free, else one past the highest
 /// `base-N` in use. `except` is ignored (a profile regenerating its own slug).
 async fn next_slug_number(tx: &mut TenantTx, base: &str, except: Option<Uuid>) -> RepoResult<u32> {
-    let taken: Vec<String> = sqlx::query_scalar(
-        "select slug from vitae.profiles where (slug = $1 or slug like $2) and id is distinct from $3",
-    )
-    .bind(base)
-    .bind(format!("{}-%", base.replace('%', "\\%").replace('_', "\\_")))
-    .bind(except)
-    .fetch_all(&mut **tx)
-    .await?;
+    let taken: Vec<String> =
+        sqlx::query_scalar("select slug from vitae.profiles where (slug = $1 or slug like $2) and id is distinct from $3")
+            .bind(base)
+            .bind(format!("{}-%", base.replace('%', "\\%").replace('_', "\\_")))
+            .bind(except)
+            .fetch_all(&mut **tx)
+            .await?;
     if !taken.iter().any(|s| s == base) {
         return Ok(1);
     }
-    let highest = taken
-        .iter()
-        .filter_map(|s| s.strip_prefix(base)?.strip_prefix('-')?.parse::<u32>().ok())
-        .max()
-        .unwrap_or(1);
+    let highest = taken.iter().filter_map(|s| s.strip_prefix(base)?.strip_prefix('-')?.parse::<u32>().ok()).max().unwrap_or(1);
     Ok(highest + 1)
 }
 
@@ -262,15 +257,11 @@ pub async fn get_profile_by_slug(tx: &mut TenantTx, slug: &str) -> RepoResult<Pr
 }
 
 pub async fn find_profile_by_external_id(tx: &mut TenantTx, external_id: &str) -> RepoResult<Option<ProfileRecord>> {
-    Ok(sqlx::query_as::<_, ProfileRow>(concat!(
-        "select ",
-        profile_columns!(),
-        " from vitae.profiles where external_id = $1"
-    ))
-    .bind(external_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .map(Into::into))
+    Ok(sqlx::query_as::<_, ProfileRow>(concat!("select ", profile_columns!(), " from vitae.profiles where external_id = $1"))
+        .bind(external_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(Into::into))
 }
 
 /// Profiles in id order (creation order: ids are UUID v7), after `after`, at most `limit`.
@@ -380,16 +371,12 @@ pub async fn touch_profile(tx: &mut TenantTx, id: Uuid) -> RepoResult<ProfileRec
 
 /// Locks a profile for an update without changing it yet (same queueing as `touch_profile`).
 pub async fn lock_profile(tx: &mut TenantTx, id: Uuid) -> RepoResult<ProfileRecord> {
-    sqlx::query_as::<_, ProfileRow>(concat!(
-        "select ",
-        profile_columns!(),
-        " from vitae.profiles where id = $1 for update"
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .map(Into::into)
-    .ok_or(RepoError::NotFound)
+    sqlx::query_as::<_, ProfileRow>(concat!("select ", profile_columns!(), " from vitae.profiles where id = $1 for update"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(Into::into)
+        .ok_or(RepoError::NotFound)
 }
 
 fn check_version(current: i32, expected: Option<i32>) -> RepoResult<()> {

@@ -124,9 +124,7 @@ pub async fn semantic(
     path: VectorPath,
 ) -> RepoResult<Vec<LegHit>> {
     let vector = Vector::from(vector.to_vec());
-    let mut qb = QueryBuilder::new(
-        "with nearest as materialized (select e.document_id, d.profile_id, e.embedding <=> ",
-    );
+    let mut qb = QueryBuilder::new("with nearest as materialized (select e.document_id, d.profile_id, e.embedding <=> ");
     qb.push_bind(vector.clone());
     qb.push(
         " as score from vitae.document_embeddings e \
@@ -151,10 +149,7 @@ pub async fn semantic(
 
 /// Whether a query has any searchable word once parsed (not only stop words or punctuation).
 pub async fn query_has_terms(tx: &mut TenantTx, q: &str) -> RepoResult<bool> {
-    Ok(sqlx::query_scalar("select numnode(websearch_to_tsquery('english', $1)) > 0")
-        .bind(q)
-        .fetch_one(&mut **tx)
-        .await?)
+    Ok(sqlx::query_scalar("select numnode(websearch_to_tsquery('english', $1)) > 0").bind(q).fetch_one(&mut **tx).await?)
 }
 
 /// How many documents match `q` (up to `cap`), for telling rare terms from very broad ones.
@@ -165,7 +160,9 @@ pub async fn count_keyword_matches(
     filters: &Filters,
     cap: i64,
 ) -> RepoResult<i64> {
-    let mut qb = QueryBuilder::new("select count(*) from (select 1 from vitae.search_documents d where d.tsv @@ websearch_to_tsquery('english', ");
+    let mut qb = QueryBuilder::new(
+        "select count(*) from (select 1 from vitae.search_documents d where d.tsv @@ websearch_to_tsquery('english', ",
+    );
     qb.push_bind(q.to_owned()).push(")");
     push_conditions(&mut qb, mask, filters);
     qb.push(" limit ").push_bind(cap).push(") s");
@@ -199,10 +196,7 @@ pub async fn keyword(
 
 /// Facet counts over a set of documents: (facet, value, count).
 pub async fn facets(tx: &mut TenantTx, documents: &[Uuid]) -> RepoResult<Vec<(String, String, i64)>> {
-    Ok(sqlx::query_as(include_str!("search/facets.sql"))
-        .bind(documents)
-        .fetch_all(&mut **tx)
-        .await?)
+    Ok(sqlx::query_as(include_str!("search/facets.sql")).bind(documents).fetch_all(&mut **tx).await?)
 }
 
 /// What a hit shows: the document's card and, for keyword matches, highlighted fragments.
@@ -217,21 +211,12 @@ pub struct HitRow {
 }
 
 /// The page's documents; `highlight` (with the query) asks for keyword fragments of `matched`.
-pub async fn hits(
-    tx: &mut TenantTx,
-    documents: &[Uuid],
-    highlight: Option<(&str, &[Uuid])>,
-) -> RepoResult<Vec<HitRow>> {
+pub async fn hits(tx: &mut TenantTx, documents: &[Uuid], highlight: Option<(&str, &[Uuid])>) -> RepoResult<Vec<HitRow>> {
     let (q, matched) = match highlight {
         Some((q, matched)) => (Some(q.to_owned()), matched.to_vec()),
         None => (None, Vec::new()),
     };
-    Ok(sqlx::query_as(include_str!("search/hits.sql"))
-        .bind(documents)
-        .bind(q)
-        .bind(matched)
-        .fetch_all(&mut **tx)
-        .await?)
+    Ok(sqlx::query_as(include_str!("search/hits.sql")).bind(documents).bind(q).bind(matched).fetch_all(&mut **tx).await?)
 }
 
 /// For each document, its passage nearest to `vector`.

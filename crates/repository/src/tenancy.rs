@@ -26,8 +26,7 @@ impl TenantTx {
     /// Begins a read-only transaction confined to `tenant_id` (for searches and plain reads, which
     /// may be served by a replica).
     pub async fn begin_read_only(pool: &PgPool, tenant_id: Uuid) -> RepoResult<Self> {
-        let statement =
-            format!("begin transaction read only; set local app.tenant_id = '{tenant_id}'");
+        let statement = format!("begin transaction read only; set local app.tenant_id = '{tenant_id}'");
         let tx = pool.begin_with(AssertSqlSafe(statement)).await?;
         Ok(Self { tx, tenant_id })
     }

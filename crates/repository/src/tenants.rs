@@ -18,13 +18,12 @@ pub struct Tenant {
 pub async fn create(pool: &PgPool, name: &str) -> RepoResult<Tenant> {
     let id = Uuid::now_v7();
     let mut tx = TenantTx::begin(pool, id).await?;
-    let tenant = sqlx::query_as::<_, Tenant>(
-        "insert into vitae.tenants (id, name) values ($1, $2) returning id, name, created_at",
-    )
-    .bind(id)
-    .bind(name)
-    .fetch_one(&mut *tx)
-    .await?;
+    let tenant =
+        sqlx::query_as::<_, Tenant>("insert into vitae.tenants (id, name) values ($1, $2) returning id, name, created_at")
+            .bind(id)
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
     tx.commit().await?;
     Ok(tenant)
 }
@@ -98,22 +97,18 @@ pub async fn revoke_key(tx: &mut TenantTx, id: Uuid) -> RepoResult<ApiKeyRecord>
 }
 
 pub async fn list_keys(tx: &mut TenantTx) -> RepoResult<Vec<ApiKeyRecord>> {
-    Ok(sqlx::query_as::<_, ApiKeyRecord>(
-        "select id, name, scopes, created_at, revoked_at from vitae.api_keys order by id",
-    )
-    .fetch_all(&mut **tx)
-    .await?)
+    Ok(sqlx::query_as::<_, ApiKeyRecord>("select id, name, scopes, created_at, revoked_at from vitae.api_keys order by id")
+        .fetch_all(&mut **tx)
+        .await?)
 }
 
 /// The credentials of one key id, across tenants (the owner's look-up function answers for this
 /// exact id only).
 pub async fn key_credentials(pool: &PgPool, key_id: Uuid) -> RepoResult<Option<KeyCredentials>> {
-    Ok(sqlx::query_as::<_, KeyCredentials>(
-        "select tenant_id, secret_hash, scopes, revoked_at from vitae.find_api_key($1)",
-    )
-    .bind(key_id)
-    .fetch_optional(pool)
-    .await?)
+    Ok(sqlx::query_as::<_, KeyCredentials>("select tenant_id, secret_hash, scopes, revoked_at from vitae.find_api_key($1)")
+        .bind(key_id)
+        .fetch_optional(pool)
+        .await?)
 }
 
 /// Every tenant's id. Needs the owner role (maintenance across tenants); the service role sees

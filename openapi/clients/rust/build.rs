@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn main() {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi.json");
@@ -47,8 +47,7 @@ fn downgrade(value: &mut Value) {
             }
             for key in ["oneOf", "anyOf"] {
                 if let Some(Value::Array(items)) = map.get(key).cloned() {
-                    let concrete: Vec<Value> =
-                        items.iter().filter(|i| i.get("type") != Some(&json!("null"))).cloned().collect();
+                    let concrete: Vec<Value> = items.iter().filter(|i| i.get("type") != Some(&json!("null"))).cloned().collect();
                     if items.len() == 2 && concrete.len() == 1 {
                         map.remove(key);
                         map.insert("allOf".into(), json!(concrete));

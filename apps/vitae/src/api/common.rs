@@ -1,13 +1,13 @@
 //! Shared wire types: pages, cursors, and the small helpers every resource uses.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use vitae_domain::profile::Availability;
 use vitae_domain::ValidationError;
+use vitae_domain::profile::Availability;
 
 use crate::http::problem::{ApiError, FieldError};
 
@@ -146,9 +146,9 @@ where
 {
     match Option::<serde_json::Number>::deserialize(deserializer)? {
         None => Ok(None),
-        Some(number) => to_whole(&number).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!("expected a whole number in range, found {number}"))
-        }),
+        Some(number) => to_whole(&number)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number in range, found {number}"))),
     }
 }
 

@@ -11,9 +11,9 @@ use vitae_domain::mask::{HiddenField, MaskDraft, MaskFields, MaskRecord};
 
 use super::bounds;
 use super::common::{field_errors, invalid, reject_null};
-use vitae_domain::ValidationError;
 use crate::http::extract::Body;
 use crate::http::problem::{ApiError, ErrorCode, FieldError};
+use vitae_domain::ValidationError;
 
 /// Version 1 of the mask configuration. Unknown keys are refused (422 naming the key), never
 /// ignored: a misspelt `hide` must not publish what it meant to hide.
@@ -159,7 +159,10 @@ impl MaskPatch {
                     "default_required",
                     "a profile always has one default mask: make another mask the default instead",
                 );
-                return Err(ApiError { errors: vec![error], ..ApiError::new(ErrorCode::Conflict).with_detail("a profile always has one default mask") });
+                return Err(ApiError {
+                    errors: vec![error],
+                    ..ApiError::new(ErrorCode::Conflict).with_detail("a profile always has one default mask")
+                });
             }
             draft.is_default = v;
         }

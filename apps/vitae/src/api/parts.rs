@@ -7,15 +7,13 @@ use uuid::Uuid;
 use validator::Validate;
 
 use vitae_domain::mask::{VisibleExperience, VisibleSkill};
-use vitae_domain::profile::{
-    ExperienceDraft, ExperienceFields, ExperienceRecord, SkillDraft, SkillFields, SkillRecord,
-};
+use vitae_domain::profile::{ExperienceDraft, ExperienceFields, ExperienceRecord, SkillDraft, SkillFields, SkillRecord};
 
 use super::bounds;
 use super::common::{double_option, field_errors, invalid, reject_null, whole_number, whole_number_or_null};
-use vitae_domain::ValidationError;
 use crate::http::extract::Body;
 use crate::http::problem::ApiError;
+use vitae_domain::ValidationError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]

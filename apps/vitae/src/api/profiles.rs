@@ -10,7 +10,7 @@ use vitae_domain::mask::{ProfileAggregate, VisibleProfile};
 use vitae_domain::profile::{Contact, Link, ProfileDraft, ProfileFields, ProfileRecord};
 
 use super::bounds;
-use super::common::{double_option, invalid, printable, reject_null, AvailabilityBody, CountryCode};
+use super::common::{AvailabilityBody, CountryCode, double_option, invalid, printable, reject_null};
 use super::masks::{MaskCreate, MaskRef};
 use super::parts::{Experience, ExperienceCreate, Skill, SkillCreate};
 use crate::http::extract::Body;
@@ -43,7 +43,12 @@ pub struct LinkBody {
     pub label: String,
     /// An http(s) URL.
     #[validate(length(min = 1, max = bounds::URL))]
-    #[schema(min_length = 1, max_length = 2000, pattern = "^[hH][tT][tT][pP][sS]?://(?![xX][nN]--)[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.(?![xX][nN]--)[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)*(/[^\\s\\u0000-\\u001F\\u007F-\\u009F]*)?$", example = "https://github.com/ada")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[hH][tT][tT][pP][sS]?://(?![xX][nN]--)[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.(?![xX][nN]--)[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)*(/[^\\s\\u0000-\\u001F\\u007F-\\u009F]*)?$",
+        example = "https://github.com/ada"
+    )]
     pub url: String,
 }
 

@@ -3,8 +3,8 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,7 +13,7 @@ use validator::Validate;
 
 use vitae_repository::search::{Filters, MaskSelection};
 
-use super::common::{printable, AvailabilityBody, CountryCode};
+use super::common::{AvailabilityBody, CountryCode, printable};
 use crate::http::extract::Body;
 use crate::http::problem::ApiError;
 use crate::service::search::{After, Fusion, Mode, Plan, SearchOutcome, SearchQuery, Timings};
@@ -124,7 +124,11 @@ impl SearchFilters {
             skills_any: labels("skills_any", &self.skills_any, 100)?,
             tags: labels("tags", &self.tags, 50)?,
             countries,
-            availability: self.availability.iter().map(|a| vitae_domain::profile::Availability::from(*a).as_str().to_owned()).collect(),
+            availability: self
+                .availability
+                .iter()
+                .map(|a| vitae_domain::profile::Availability::from(*a).as_str().to_owned())
+                .collect(),
             min_years: self.min_years,
             updated_since: self.updated_since,
             exclude_profile: None,
@@ -415,7 +419,11 @@ impl SearchResponse {
                     score: c.score,
                     highlights,
                     explain: query.explain.then(|| HitExplain {
-                        semantic: c.semantic.map(|(rank, distance)| SemanticExplain { rank, distance, similarity: 1.0 - distance }),
+                        semantic: c.semantic.map(|(rank, distance)| SemanticExplain {
+                            rank,
+                            distance,
+                            similarity: 1.0 - distance,
+                        }),
                         keyword: c.keyword.map(|(rank, score)| KeywordExplain { rank, score }),
                         fused_score: c.score,
                     }),
@@ -508,7 +516,9 @@ pub struct SimilarQuery {
 impl SimilarQuery {
     pub fn to_query(&self, profile_id: Uuid, vector: Vec<f32>) -> Result<SearchQuery, ApiError> {
         let list = |v: &Option<String>| -> Vec<String> {
-            v.as_deref().map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+            v.as_deref()
+                .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+                .unwrap_or_default()
         };
         let filters = SearchFilters {
             skills_all: list(&self.skills_all),

@@ -3,8 +3,8 @@
 //! `Retry-After`).
 
 use axum::extract::FromRequestParts;
-use axum::http::{header, HeaderValue};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
 use uuid::Uuid;
 
 use super::problem::{ApiError, ErrorCode};
@@ -27,8 +27,7 @@ impl Principal {
         if self.scopes.allows(scope) {
             Ok(())
         } else {
-            Err(ApiError::new(ErrorCode::Forbidden)
-                .with_detail(format!("this API key lacks the `{}` scope", scope.as_str())))
+            Err(ApiError::new(ErrorCode::Forbidden).with_detail(format!("this API key lacks the `{}` scope", scope.as_str())))
         }
     }
 
@@ -60,9 +59,8 @@ impl FromRequestParts<AppState> for Principal {
             }
             other => other,
         };
-        let credentials = found?
-            .filter(|c| auth::verify(&presented, &c.secret_hash))
-            .ok_or_else(|| unauthorized("invalid API key"))?;
+        let credentials =
+            found?.filter(|c| auth::verify(&presented, &c.secret_hash)).ok_or_else(|| unauthorized("invalid API key"))?;
         if credentials.revoked_at.is_some() {
             return Err(unauthorized("this API key has been revoked"));
         }

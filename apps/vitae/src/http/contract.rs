@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 
-use jsonschema::error::ValidationErrorKind;
 use jsonschema::Validator;
-use serde_json::{json, Value};
+use jsonschema::error::ValidationErrorKind;
+use serde_json::{Value, json};
 
 use super::problem::FieldError;
 
@@ -81,9 +81,7 @@ impl Contract {
 fn type_name(kind: &jsonschema::error::TypeKind) -> String {
     match kind {
         jsonschema::error::TypeKind::Single(t) => t.to_string(),
-        jsonschema::error::TypeKind::Multiple(types) => {
-            types.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
-        }
+        jsonschema::error::TypeKind::Multiple(types) => types.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
     }
 }
 
@@ -111,9 +109,7 @@ fn request_body_schemas(document: &Value) -> Vec<String> {
     let paths = document.get("paths").and_then(Value::as_object).into_iter().flatten();
     for (_, item) in paths {
         for (_, operation) in item.as_object().into_iter().flatten() {
-            let reference = operation
-                .pointer("/requestBody/content/application~1json/schema/$ref")
-                .and_then(Value::as_str);
+            let reference = operation.pointer("/requestBody/content/application~1json/schema/$ref").and_then(Value::as_str);
             if let Some(name) = reference.and_then(|r| r.strip_prefix("#/components/schemas/"))
                 && !names.iter().any(|n| n == name)
             {
@@ -142,7 +138,16 @@ mod tests {
     #[test]
     fn every_request_body_schema_has_a_validator() {
         let contract = contract();
-        for name in ["ProfileCreate", "ProfilePatch", "ExperienceCreate", "ExperiencePatch", "SkillCreate", "SkillPatch", "MaskCreate", "MaskPatch"] {
+        for name in [
+            "ProfileCreate",
+            "ProfilePatch",
+            "ExperienceCreate",
+            "ExperiencePatch",
+            "SkillCreate",
+            "SkillPatch",
+            "MaskCreate",
+            "MaskPatch",
+        ] {
             assert!(contract.validators.contains_key(name), "{name}");
         }
     }

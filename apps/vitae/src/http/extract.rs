@@ -9,7 +9,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
@@ -33,11 +33,7 @@ impl<T: Body> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(is_json_media_type);
+        let is_json = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_json_media_type);
         if !is_json {
             return Err(ApiError::new(ErrorCode::UnsupportedMediaType)
                 .with_detail("send the body as JSON with Content-Type: application/json"));
@@ -101,9 +97,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = error.into_inner();
         json_error(&path, &inner)
     })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::malformed(format!("malformed JSON: {e}")))?;
+    deserializer.end().map_err(|e| ApiError::malformed(format!("malformed JSON: {e}")))?;
     Ok(value)
 }
 

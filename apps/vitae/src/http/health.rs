@@ -1,7 +1,7 @@
 //! Liveness and readiness for orchestrators.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use serde::Serialize;
 use serde_json::json;
 
@@ -44,7 +44,12 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, Ap
         }
     };
     if database == "ok" && migrations == "current" {
-        return Ok(Json(Readiness { status: "ready", database, migrations, model: state.indexer.embedder().model_id().to_owned() }));
+        return Ok(Json(Readiness {
+            status: "ready",
+            database,
+            migrations,
+            model: state.indexer.embedder().model_id().to_owned(),
+        }));
     }
     Err(ApiError::new(ErrorCode::Unavailable)
         .with_detail(format!("not ready: database {database}, migrations {migrations}"))
@@ -64,12 +69,19 @@ pub async fn list_statements(
 ) -> Result<Json<Vec<StatementStatsBody>>, ApiError> {
     principal.require(crate::auth::Scope::Admin)?;
     let pool = state.pools.owner.as_ref().unwrap_or(&state.pools.primary);
-    let rows = vitae_repository::health::slowest_statements(pool, 20).await.map_err(|e| {
-        ApiError::new(ErrorCode::Unavailable).with_detail(format!("pg_stat_statements is not readable: {e}"))
-    })?;
+    let rows = vitae_repository::health::slowest_statements(pool, 20)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Unavailable).with_detail(format!("pg_stat_statements is not readable: {e}")))?;
     Ok(Json(
         rows.into_iter()
-            .map(|r| StatementStatsBody { query: r.query, calls: r.calls, mean_ms: r.mean_ms, max_ms: r.max_ms, total_ms: r.total_ms, rows: r.rows })
+            .map(|r| StatementStatsBody {
+                query: r.query,
+                calls: r.calls,
+                mean_ms: r.mean_ms,
+                max_ms: r.max_ms,
+                total_ms: r.total_ms,
+                rows: r.rows,
+            })
             .collect(),
     ))
 }

@@ -1,9 +1,9 @@
 //! `POST /v1/profiles:import`: bulk import of NDJSON profiles (see `service::import`).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
-use axum::Json;
+use axum::http::{HeaderMap, header};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,9 +20,7 @@ use crate::state::AppState;
 pub struct NdjsonBody(String);
 
 pub fn router(body_limit: usize) -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(import_profiles))
-        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+    OpenApiRouter::new().routes(routes!(import_profiles)).layer(axum::extract::DefaultBodyLimit::max(body_limit))
 }
 
 /// Import many profiles: one JSON profile per line (as `create_profile` takes it), each with an

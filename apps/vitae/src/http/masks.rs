@@ -1,10 +1,10 @@
 //! Masks of a profile: named views that choose what an audience sees. Reading a mask's
 //! configuration reveals what it hides, so every mask endpoint needs `write` scope.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -23,9 +23,7 @@ use crate::service;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_mask, list_masks))
-        .routes(routes!(get_mask, update_mask, delete_mask))
+    OpenApiRouter::new().routes(routes!(create_mask, list_masks)).routes(routes!(get_mask, update_mask, delete_mask))
 }
 
 /// Add a mask to a profile. With `is_default`, it becomes the profile's public view.

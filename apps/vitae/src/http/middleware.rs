@@ -3,19 +3,19 @@
 
 use std::time::Duration;
 
-use axum::body::{to_bytes, Body};
-use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use axum::middleware::{from_fn, from_fn_with_state, Next};
-use axum::response::{IntoResponse, Response};
 use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use super::problem::{ApiError, ErrorCode, Problem, PROBLEM_JSON};
+use super::problem::{ApiError, ErrorCode, PROBLEM_JSON, Problem};
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -28,33 +28,22 @@ pub fn wrap(routes: Router, state: &AppState) -> Router {
     routes.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-            .layer(
-                TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                    let request_id = request
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        request_id = %request_id,
-                    )
-                }),
-            )
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    request_id = %request_id,
+                )
+            }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(from_fn(crate::metrics::track_requests))
             .layer(cors(&config.cors_origins))
             .layer(from_fn(render_problems))
-            .layer(from_fn_with_state(
-                Timeouts { request: config.request_timeout, import: config.import_timeout },
-                time_limit,
-            ))
+            .layer(from_fn_with_state(Timeouts { request: config.request_timeout, import: config.import_timeout }, time_limit))
             .layer(axum::extract::DefaultBodyLimit::max(config.body_limit_bytes))
-            .layer(CatchPanicLayer::custom(|_| {
-                ApiError::internal("handler panicked").into_response()
-            })),
+            .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response())),
     )
 }
 
@@ -77,21 +66,14 @@ pub async fn fallback_not_found() -> ApiError {
 
 /// Makes every error response a problem document carrying the request id.
 async fn render_problems(request: Request, next: Next) -> Response {
-    let request_id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let is_problem = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    let is_problem = parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     let bytes = to_bytes(body, MAX_ERROR_BODY).await.unwrap_or_default();
 
     let mut problem: serde_json::Value = if is_problem {

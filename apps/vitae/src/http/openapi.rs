@@ -11,7 +11,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use super::problem::{FieldError, Problem, PROBLEM_JSON};
+use super::problem::{FieldError, PROBLEM_JSON, Problem};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -71,7 +71,12 @@ const PROBLEMS: &[(&str, &str, &str, &[(&str, &str)])] = &[
     ("422", "ValidationFailed", "Invalid fields; `errors` lists each one", &[]),
     ("429", "RateLimited", "Too many requests for this API key", &[("Retry-After", "Seconds to wait")]),
     ("500", "InternalError", "An internal error (details are logged, never returned)", &[]),
-    ("503", "Unavailable", "The database or the embedding provider is unavailable, or the request took too long", &[("Retry-After", "Seconds to wait")]),
+    (
+        "503",
+        "Unavailable",
+        "The database or the embedding provider is unavailable, or the request took too long",
+        &[("Retry-After", "Seconds to wait")],
+    ),
 ];
 
 /// Free text may hold any character but control characters (PostgreSQL cannot store NUL, and
@@ -119,9 +124,7 @@ fn text_rules(schema: &mut RefOr<Schema>, name: &str) {
         }
         Schema::Array(array) => {
             if let ArrayItems::RefOrSchema(items) = &mut array.items {
-                if let (Some((_, max)), RefOr::T(item)) =
-                    (LABEL_LISTS.iter().find(|(list, _)| *list == name), items.as_mut())
-                {
+                if let (Some((_, max)), RefOr::T(item)) = (LABEL_LISTS.iter().find(|(list, _)| *list == name), items.as_mut()) {
                     label_rules(item, *max);
                 }
                 text_rules(items, name);
@@ -138,7 +141,9 @@ fn text_rules(schema: &mut RefOr<Schema>, name: &str) {
 pub fn finish(mut doc: Document) -> Document {
     if let Some(components) = doc.components.as_mut() {
         // Error documents quote what callers sent (escaped); they follow no text rule.
-        for (name, schema) in components.schemas.iter_mut().filter(|(name, _)| !["Problem", "FieldError"].contains(&name.as_str())) {
+        for (name, schema) in
+            components.schemas.iter_mut().filter(|(name, _)| !["Problem", "FieldError"].contains(&name.as_str()))
+        {
             text_rules(schema, name);
         }
     }
@@ -156,15 +161,8 @@ pub fn finish(mut doc: Document) -> Document {
     }
 
     for (path, item) in doc.paths.paths.iter_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-        ];
+        let operations =
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options];
         for operation in operations.into_iter().flatten() {
             for parameter in operation.parameters.iter_mut().flatten() {
                 let RefOr::T(parameter) = parameter else { continue };
@@ -194,10 +192,7 @@ pub fn finish(mut doc: Document) -> Document {
                     _ => false,
                 };
                 if applies && !operation.responses.responses.contains_key(*status) {
-                    operation
-                        .responses
-                        .responses
-                        .insert((*status).to_owned(), RefOr::Ref(Ref::from_response_name(*name)));
+                    operation.responses.responses.insert((*status).to_owned(), RefOr::Ref(Ref::from_response_name(*name)));
                 }
             }
         }

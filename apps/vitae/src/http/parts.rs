@@ -1,16 +1,16 @@
 //! Experiences and skills of a profile: create, list, update, delete. Each write bumps the
 //! profile's version and rebuilds its search documents in the same transaction.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use vitae_repository::profiles::{self, Part};
 use vitae_repository::TenantTx;
+use vitae_repository::profiles::{self, Part};
 
 use super::auth::Principal;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};

@@ -2,7 +2,7 @@
 //! [`ErrorCode`] gives each kind of error its status, stable `type` URI and title; internals are
 //! logged, never returned.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,7 +43,9 @@ impl ErrorCode {
             NotFound => (StatusCode::NOT_FOUND, "not_found", "No such resource"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed on this resource"),
             Conflict => (StatusCode::CONFLICT, "conflict", "The request conflicts with existing data"),
-            PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", "The resource has changed since it was read"),
+            PreconditionFailed => {
+                (StatusCode::PRECONDITION_FAILED, "precondition_failed", "The resource has changed since it was read")
+            }
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),
             UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported content type"),
             ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields"),
@@ -140,14 +142,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
-        Self {
-            code,
-            detail: None,
-            errors: Vec::new(),
-            retry_after: None,
-            internal: None,
-            extensions: serde_json::Map::new(),
-        }
+        Self { code, detail: None, errors: Vec::new(), retry_after: None, internal: None, extensions: serde_json::Map::new() }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -201,9 +196,7 @@ impl ApiError {
     pub fn unavailable(what: impl Into<String>) -> Self {
         Self {
             internal: Some(what.into()),
-            ..Self::new(ErrorCode::Unavailable)
-                .with_detail("the database is unreachable; try again shortly")
-                .retry_after(2)
+            ..Self::new(ErrorCode::Unavailable).with_detail("the database is unreachable; try again shortly").retry_after(2)
         }
     }
 
@@ -256,9 +249,7 @@ pub fn escape_controls(text: &str) -> String {
     if !text.chars().any(char::is_control) {
         return text.to_owned();
     }
-    text.chars()
-        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
-        .collect()
+    text.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 /// Repository errors other than constraint conflicts (which each caller maps to its own field).

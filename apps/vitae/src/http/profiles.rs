@@ -2,10 +2,10 @@
 //! restore. Every handler runs in one tenant-scoped transaction; writes rebuild the profile's
 //! search documents before they commit.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -16,9 +16,9 @@ use super::auth::Principal;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
 use super::problem::ApiError;
 use super::views::{self, View};
+use crate::api::Page;
 use crate::api::cursor;
 use crate::api::profiles::{Profile, ProfileCreate, ProfileListQuery, ProfilePatch, ViewQuery};
-use crate::api::Page;
 use crate::auth::Scope;
 use crate::service;
 use crate::state::AppState;
@@ -115,7 +115,9 @@ pub async fn list_profiles(
     let filter = ProfileFilter {
         tag: query.tag.as_ref().map(|t| t.trim().to_lowercase()),
         country: match &query.country {
-            Some(c) => Some(vitae_domain::profile::parse_country("country", c).map_err(|v| ApiError::field(v.field, v.code, v.message))?),
+            Some(c) => Some(
+                vitae_domain::profile::parse_country("country", c).map_err(|v| ApiError::field(v.field, v.code, v.message))?,
+            ),
             None => None,
         },
         availability: query.availability.map(Into::into),

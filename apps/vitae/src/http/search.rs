@@ -2,9 +2,9 @@
 
 use std::time::Instant;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -31,7 +31,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rebuild_search_index))
 }
 
-async fn run(state: &AppState, principal: &Principal, query: &SearchQuery, mode: &'static str) -> Result<SearchResponse, ApiError> {
+async fn run(
+    state: &AppState,
+    principal: &Principal,
+    query: &SearchQuery,
+    mode: &'static str,
+) -> Result<SearchResponse, ApiError> {
     let started = Instant::now();
     let ann = state.ann();
     let searcher = Searcher {
@@ -131,7 +136,14 @@ async fn status(state: &AppState) -> Result<SearchIndexStatus, ApiError> {
     let current = state.ann();
     let building = state.index_building.load(std::sync::atomic::Ordering::SeqCst);
     Ok(SearchIndexStatus {
-        state: if building { "building" } else if current.is_some() { "ready" } else { "none" }.into(),
+        state: if building {
+            "building"
+        } else if current.is_some() {
+            "ready"
+        } else {
+            "none"
+        }
+        .into(),
         rows,
         kind: current.as_ref().map(|s| s.kind.clone()),
         lists: current.as_ref().map(|s| s.lists),

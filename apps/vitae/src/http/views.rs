@@ -4,9 +4,9 @@
 //! ever reads through a mask: the one it names, or the profile's default. Soft-deleted profiles
 //! exist only for the owner's full view.
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use vitae_domain::mask::{self, ProfileAggregate, VisibleProfile};
@@ -47,9 +47,9 @@ pub fn visible_with(
         return Ok(None);
     }
     let mask = match view {
-        View::Mask(slug) => aggregate
-            .mask(slug)
-            .ok_or_else(|| ApiError::not_found().with_detail(format!("this profile has no mask `{slug}`")))?,
+        View::Mask(slug) => {
+            aggregate.mask(slug).ok_or_else(|| ApiError::not_found().with_detail(format!("this profile has no mask `{slug}`")))?
+        }
         _ => aggregate.default_mask().ok_or_else(|| ApiError::internal("profile without a default mask"))?,
     };
     Ok(Some(mask::apply(aggregate, mask)))

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use vitae_repository::search::{self as search_sql, Filters, MaskSelection};
 use vitae_repository::TenantTx;
+use vitae_repository::search::{self as search_sql, Filters, MaskSelection};
 
 use super::search::{Fusion, Mode, SearchQuery, Searcher};
 use crate::http::problem::ApiError;
@@ -90,12 +90,8 @@ pub struct QueryScore {
 pub fn score(ranked: &[String], relevant: &HashSet<String>) -> QueryScore {
     let top = &ranked[..ranked.len().min(DEPTH)];
     let first = top.iter().position(|id| relevant.contains(id));
-    let dcg: f64 = top
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| relevant.contains(*id))
-        .map(|(i, _)| 1.0 / ((i + 2) as f64).log2())
-        .sum();
+    let dcg: f64 =
+        top.iter().enumerate().filter(|(_, id)| relevant.contains(*id)).map(|(i, _)| 1.0 / ((i + 2) as f64).log2()).sum();
     let ideal: f64 = (0..relevant.len().min(DEPTH)).map(|i| 1.0 / ((i + 2) as f64).log2()).sum();
     QueryScore {
         hit: if first.is_some() { 1.0 } else { 0.0 },
@@ -172,9 +168,8 @@ pub async fn run(searcher: &Searcher<'_>, tenant_id: Uuid, set: &EvalSet, varian
             let one = score(&ranked, &relevant);
             overall[i].1.add(one);
             let kind = if labelled.kind.is_empty() { "unlabelled" } else { labelled.kind.as_str() };
-            let entry = by_kind
-                .entry(kind.to_owned())
-                .or_insert_with(|| variants.iter().map(|v| (v.name, Scores::default())).collect());
+            let entry =
+                by_kind.entry(kind.to_owned()).or_insert_with(|| variants.iter().map(|v| (v.name, Scores::default())).collect());
             entry[i].1.add(one);
         }
     }

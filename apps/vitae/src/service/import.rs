@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use vitae_domain::mask::ProfileAggregate;
-use vitae_repository::{profiles, PgPool, TenantTx};
+use vitae_repository::{PgPool, TenantTx, profiles};
 
 use super::indexer::Indexer;
 use crate::api::profiles::ProfileCreate;
@@ -132,12 +132,7 @@ fn problem_errors(error: ApiError, field: &str) -> Vec<FieldError> {
 
 /// One batch in one transaction. On a failure of the whole batch (database or embedding
 /// provider gone), every line of it is reported failed and nothing of it is written.
-async fn import_batch(
-    pool: &PgPool,
-    indexer: &Indexer,
-    tenant_id: Uuid,
-    lines: &[(usize, ProfileCreate)],
-) -> Vec<LineResult> {
+async fn import_batch(pool: &PgPool, indexer: &Indexer, tenant_id: Uuid, lines: &[(usize, ProfileCreate)]) -> Vec<LineResult> {
     if lines.is_empty() {
         return Vec::new();
     }
@@ -176,7 +171,11 @@ async fn import_batch(
     .await;
     if let Err(error) = outcome {
         tracing::warn!(error = ?error.internal, "an import batch failed as a whole");
-        let reason = FieldError::new("", error.code.code(), error.detail.clone().unwrap_or_else(|| "the batch could not be written".into()));
+        let reason = FieldError::new(
+            "",
+            error.code.code(),
+            error.detail.clone().unwrap_or_else(|| "the batch could not be written".into()),
+        );
         return lines.iter().map(|(line, body)| failed(*line, body.external_id.clone(), vec![reason.clone()])).collect();
     }
     results

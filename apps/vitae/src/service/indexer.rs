@@ -14,8 +14,8 @@ use uuid::Uuid;
 use vitae_domain::document::SearchDocument;
 use vitae_domain::mask::{self, ProfileAggregate};
 use vitae_embed::{EmbedError, Embedder, TextWithPassages};
-use vitae_repository::documents::{self, DocumentWrite, NewEmbedding};
 use vitae_repository::TenantTx;
+use vitae_repository::documents::{self, DocumentWrite, NewEmbedding};
 
 use crate::http::problem::{ApiError, ErrorCode};
 
@@ -79,15 +79,14 @@ impl Indexer {
                 }
             }
         }
-        let vectors =
-            if texts.is_empty() {
-                Vec::new()
-            } else {
-                let started = std::time::Instant::now();
-                let embedded = self.embedder.embed_with_passages(texts).await.map_err(embed_error)?;
-                metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "documents").record(started.elapsed().as_secs_f64());
-                embedded
-            };
+        let vectors = if texts.is_empty() {
+            Vec::new()
+        } else {
+            let started = std::time::Instant::now();
+            let embedded = self.embedder.embed_with_passages(texts).await.map_err(embed_error)?;
+            metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "documents").record(started.elapsed().as_secs_f64());
+            embedded
+        };
 
         for plan in &plans {
             if !plan.active {
@@ -102,10 +101,9 @@ impl Indexer {
                     mask_slug: slug,
                     is_default: *is_default,
                     document,
-                    embedding: needs
-                        .then(|| index.get(&document.content_hash).and_then(|&i| vectors.get(i)))
-                        .flatten()
-                        .map(|v| NewEmbedding { model_id: model.as_str(), vector: v.vector.clone(), passages: v.passages.clone() }),
+                    embedding: needs.then(|| index.get(&document.content_hash).and_then(|&i| vectors.get(i))).flatten().map(
+                        |v| NewEmbedding { model_id: model.as_str(), vector: v.vector.clone(), passages: v.passages.clone() },
+                    ),
                 })
                 .collect();
             documents::replace_for_profile(tx, plan.profile_id, plan.updated_at, &writes).await?;

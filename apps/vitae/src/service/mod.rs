@@ -1,10 +1,10 @@
 //! Application services: what a request does, between its handler and the repository.
 
+pub mod backup;
+pub mod eval;
 pub mod import;
 pub mod indexer;
 pub mod profiles;
 pub mod reembed;
 pub mod search;
 pub mod upkeep;
-pub mod eval;
-pub mod backup;

@@ -1,11 +1,11 @@
 //! Profile writes that span several tables: creation with nested parts, and the checks that
 //! need the database (per-profile limits).
 
-use vitae_domain::mask::{MaskFields, ProfileAggregate};
-use vitae_domain::profile::{check_skill_names, limits, ExperienceFields, ProfileFields, SkillFields};
-use vitae_repository::profiles::{self, Part};
-use vitae_repository::TenantTx;
 use uuid::Uuid;
+use vitae_domain::mask::{MaskFields, ProfileAggregate};
+use vitae_domain::profile::{ExperienceFields, ProfileFields, SkillFields, check_skill_names, limits};
+use vitae_repository::TenantTx;
+use vitae_repository::profiles::{self, Part};
 
 use crate::http::problem::ApiError;
 

@@ -8,7 +8,7 @@
 
 use uuid::Uuid;
 
-use vitae_repository::{documents, profiles, tenants, Pools, TenantTx};
+use vitae_repository::{Pools, TenantTx, documents, profiles, tenants};
 
 use super::indexer::Indexer;
 use crate::http::problem::ApiError;
@@ -29,10 +29,8 @@ pub async fn run(
     max_batches: Option<u64>,
     on_batch: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Progress, ApiError> {
-    let owner = pools
-        .owner
-        .as_ref()
-        .ok_or_else(|| ApiError::internal("re-embedding every tenant needs VITAE_OWNER_DATABASE_URL"))?;
+    let owner =
+        pools.owner.as_ref().ok_or_else(|| ApiError::internal("re-embedding every tenant needs VITAE_OWNER_DATABASE_URL"))?;
     let model = indexer.embedder().model_id().to_owned();
     let tenant_ids = tenants::all_ids(owner).await?;
     let mut progress = Progress::default();

@@ -23,7 +23,7 @@ use vitae_repository::ann::{AnnState, IndexKind};
 use vitae_repository::search::{self, Filters, LegHit, MaskSelection, VectorPath};
 use vitae_repository::{PgPool, TenantTx};
 
-use super::indexer::{embed_error, Indexer};
+use super::indexer::{Indexer, embed_error};
 use crate::http::problem::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,7 +252,9 @@ impl Searcher<'_> {
         let (keyword_path, matches) = match keyword_matches {
             None => (None, 0),
             Some(0) if !search::query_has_terms(&mut tx, &query.q).await? => {
-                warnings.push("the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into());
+                warnings.push(
+                    "the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into(),
+                );
                 (Some(KeywordPath::Empty), 0)
             }
             Some(matches) if broad && !semantic.is_empty() => {
@@ -359,10 +361,9 @@ impl Searcher<'_> {
         match ann.kind() {
             // Iterative scans probe further lists until the window is full (bounded by the
             // table: the ANN path only runs when many rows match, see `semantic_path`).
-            IndexKind::IvfFlat => vec![
-                ("ivfflat.probes", probes.to_string()),
-                ("ivfflat.iterative_scan", "relaxed_order".into()),
-            ],
+            IndexKind::IvfFlat => {
+                vec![("ivfflat.probes", probes.to_string()), ("ivfflat.iterative_scan", "relaxed_order".into())]
+            }
             IndexKind::Hnsw => vec![
                 ("hnsw.ef_search", probes.max(self.settings.window as i32).to_string()),
                 ("hnsw.iterative_scan", "relaxed_order".into()),
@@ -423,8 +424,7 @@ pub fn fuse(semantic: &[LegHit], keyword: &[LegHit], mode: Mode, fusion: Fusion)
                             + c.keyword.map_or(0.0, |(rank, _)| keyword_weight / (k + rank as f64))
                     }
                     Fusion::Blend { semantic_ratio } => {
-                        semantic_ratio * similarity.clamp(0.0, 1.0)
-                            + (1.0 - semantic_ratio) * c.keyword.map_or(0.0, |(_, s)| s)
+                        semantic_ratio * similarity.clamp(0.0, 1.0) + (1.0 - semantic_ratio) * c.keyword.map_or(0.0, |(_, s)| s)
                     }
                 },
             };
@@ -539,7 +539,13 @@ mod tests {
 
     #[test]
     fn best_persona_keeps_each_person_once() {
-        let a = Candidate { document_id: Uuid::from_u128(1), profile_id: Uuid::from_u128(7), score: 0.9, semantic: None, keyword: None };
+        let a = Candidate {
+            document_id: Uuid::from_u128(1),
+            profile_id: Uuid::from_u128(7),
+            score: 0.9,
+            semantic: None,
+            keyword: None,
+        };
         let b = Candidate { document_id: Uuid::from_u128(2), profile_id: Uuid::from_u128(7), score: 0.5, ..a.clone() };
         let c = Candidate { document_id: Uuid::from_u128(3), profile_id: Uuid::from_u128(8), score: 0.4, ..a.clone() };
         let kept: Vec<u128> = best_persona(vec![a, b, c]).iter().map(|c| c.document_id.as_u128()).collect();

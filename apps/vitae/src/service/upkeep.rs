@@ -100,7 +100,9 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
         );
         if s.misses_recall(state.config.ann_target_recall) {
             tracing::warn!(
-                recall = s.measured_recall, target = state.config.ann_target_recall, probes = s.probes,
+                recall = s.measured_recall,
+                target = state.config.ann_target_recall,
+                probes = s.probes,
                 "the ANN index misses the target recall even at the largest probes tried; \
                  searches will miss neighbours (more lists, or the other index kind, may help)"
             );
