@@ -2,6 +2,7 @@
 -- migration (pgvector is not a trusted extension, so its owner role cannot create it).
 --   vector              embeddings and the IVFFlat / HNSW indexes
 --   pg_stat_statements  the slowest statements, for `vitae stats`
+--   pg_trgm, unaccent   typo tolerance and accent folding in keyword search
 create extension if not exists vector;
 create extension if not exists pg_stat_statements;
 
@@ -14,3 +15,10 @@ create extension if not exists pg_stat_statements;
 alter function pg_catalog.ts_match_vq(tsvector, tsquery) leakproof;
 alter function pg_catalog.arraycontains(anyarray, anyarray) leakproof;
 alter function pg_catalog.arrayoverlap(anyarray, anyarray) leakproof;
+
+-- Typo tolerance and accent folding (trusted extensions: migration 0006 creates them too when the
+-- owner may). Trigram similarity is LEAKPROOF for the same reason as above: without it the
+-- vocabulary's trigram index cannot serve a tenant's typo lookup under row-level security.
+create extension if not exists pg_trgm;
+create extension if not exists unaccent;
+alter function similarity_op(text, text) leakproof;

@@ -16,5 +16,6 @@ mod parts;
 mod profiles;
 mod provisioning;
 mod reembed;
+mod relevance;
 mod search;
 mod tenancy;

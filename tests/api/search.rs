@@ -196,7 +196,7 @@ async fn facets_count_the_candidate_set_and_the_cursor_pages_through_it_exactly(
     let counts: Vec<(String, i64)> = sqlx::query_as(
         "select country, count(*) from vitae.search_documents \
          where tenant_id = $1 and is_default and availability = any('{open,not_looking}') \
-           and tsv @@ websearch_to_tsquery('english', $2) and country is not null group by country",
+           and tsv @@ websearch_to_tsquery('vitae.english_unaccent', $2) and country is not null group by country",
     )
     .bind(tenant.id)
     .bind(q)
@@ -206,7 +206,7 @@ async fn facets_count_the_candidate_set_and_the_cursor_pages_through_it_exactly(
     let sql: HashMap<String, i64> = counts.into_iter().collect();
     let total: i64 = sqlx::query_scalar(
         "select count(*) from vitae.search_documents where tenant_id = $1 and is_default \
-         and availability = any('{open,not_looking}') and tsv @@ websearch_to_tsquery('english', $2)",
+         and availability = any('{open,not_looking}') and tsv @@ websearch_to_tsquery('vitae.english_unaccent', $2)",
     )
     .bind(tenant.id)
     .bind(q)
@@ -245,10 +245,10 @@ async fn facets_count_the_candidate_set_and_the_cursor_pages_through_it_exactly(
         }
     }
     let total = large["total"].as_u64().unwrap() as usize;
-    assert!(total > 100);
+    assert!(total > 20, "several pages of 7: {total}");
     assert_eq!(paged.len(), total, "no gaps, nothing twice");
     assert_eq!(paged.iter().collect::<HashSet<_>>().len(), total);
-    assert_eq!(paged[..100], ids(&large)[..], "the first 100 paged equal the large page");
+    assert_eq!(paged[..total.min(100)], ids(&large)[..], "the pages equal the large page");
     let scores: Vec<f64> = large["hits"].as_array().unwrap().iter().map(|h| h["score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ordered by score");
 
@@ -361,9 +361,13 @@ async fn odd_queries_get_answers_and_bad_ones_name_the_field() {
         let keyword = search(&app, &tenant.read, json!({"q": q, "mode": "keyword"})).await;
         assert_eq!(keyword["total"], 0, "{q}");
         assert!(keyword["warnings"][0].as_str().unwrap().contains("no searchable words"), "{q}");
-        let hybrid = search(&app, &tenant.read, json!({"q": q})).await;
+        let hybrid = search(&app, &tenant.read, json!({"q": q, "explain": true})).await;
         assert!(hybrid["warnings"].is_array(), "{q}");
-        assert_eq!(hybrid["hits"].as_array().unwrap().len(), 2, "{q}: the semantic leg still ranks");
+        assert_eq!(hybrid["plan"]["semantic"], "exact", "{q}: the semantic leg still runs");
+        assert!(
+            hybrid["hits"].as_array().unwrap().iter().all(|h| h["explain"]["semantic"]["similarity"].as_f64().unwrap() >= 0.3),
+            "{q}: only what is close enough in meaning"
+        );
     }
     // Web-search syntax: phrases, or, exclusion.
     let page = search(&app, &tenant.read, json!({"q": "rust or croissants -pastry", "mode": "keyword"})).await;

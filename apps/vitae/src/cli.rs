@@ -78,13 +78,20 @@ enum Command {
         #[arg(long, conflicts_with_all = ["kind", "lists"])]
         drop: bool,
     },
-    /// Score search quality on labelled queries: hit@10, MRR@10 and nDCG@10 for every mode.
+    /// Score search quality on labelled sets: hit@10, MRR@10 and nDCG@10 for each leg and every
+    /// fusion candidate, per set and per kind of query.
     Eval {
-        /// JSON: {"queries": [{"query", "kind", "relevant": [external ids]}]}.
-        file: std::path::PathBuf,
-        /// The tenant's id or name.
-        #[arg(long, default_value = "demo")]
-        tenant: String,
+        /// A set folder (queries.json), or a queries file (JSON: {"queries": [{"query", "kind",
+        /// "relevant": [external ids]}]}). The profiles.ndjson beside it is loaded into the tenant
+        /// `eval-FOLDER` the first time.
+        #[arg(required = true)]
+        sets: Vec<std::path::PathBuf>,
+        /// Score against this tenant (id or name) instead, loading nothing.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Load the folders' profiles again even when their tenant exists.
+        #[arg(long)]
+        reload: bool,
     },
     /// Back up schema `vitae` (pg_dump, custom format) as the owner role.
     Backup {
@@ -204,7 +211,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Demo { base_url } => demo_command(config, base_url).await,
         Command::Key { action } => key_command(config, action).await,
         Command::Reindex { kind, lists, drop } => reindex_command(config, kind, lists, drop).await,
-        Command::Eval { file, tenant } => eval_command(config, file, tenant).await,
+        Command::Eval { sets, tenant, reload } => eval_command(config, sets, tenant, reload).await,
         Command::Backup { out } => {
             let owner = config.owner_database_url.clone().context("VITAE_OWNER_DATABASE_URL is required for backups")?;
             let bytes = crate::service::backup::backup(config.pg_bin_dir.as_deref(), &owner, &out).await?;
@@ -324,7 +331,9 @@ async fn key_command(config: Config, action: KeyAction) -> anyhow::Result<()> {
         let pool = pools.primary.clone();
         async move {
             tenants::find(&pool, &tenant).await.map_err(|e| match e {
-                RepoError::NotFound => anyhow::anyhow!("no tenant {tenant:?} (give its id or name)"),
+                RepoError::NotFound => {
+                    anyhow::anyhow!("no tenant {tenant:?} (give its id or name)")
+                }
                 e => anyhow::Error::new(e).context("finding the tenant"),
             })
         }
@@ -353,7 +362,9 @@ async fn key_command(config: Config, action: KeyAction) -> anyhow::Result<()> {
             let id = uuid::Uuid::try_parse(id).context("a key id is a UUID")?;
             let mut tx = TenantTx::begin(&pools.primary, tenant.id).await?;
             let key = tenants::revoke_key(&mut tx, id).await.map_err(|e| match e {
-                RepoError::NotFound => anyhow::anyhow!("tenant {} has no key {id}", tenant.name),
+                RepoError::NotFound => {
+                    anyhow::anyhow!("tenant {} has no key {id}", tenant.name)
+                }
                 e => anyhow::Error::new(e),
             })?;
             tx.commit().await?;
@@ -534,21 +545,80 @@ async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32
     Ok(())
 }
 
-async fn eval_command(config: Config, file: std::path::PathBuf, tenant: String) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let set: eval::EvalSet = serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))?;
+async fn eval_command(config: Config, sets: Vec<std::path::PathBuf>, tenant: Option<String>, reload: bool) -> anyhow::Result<()> {
     let pools = startup::connect(&config)?;
-    let tenant = tenants::find(&pools.primary, &tenant).await.context("finding the tenant")?;
     let indexer = Indexer::new(startup::embedder(&config).await?);
     let cache = vitae_embed::cache::QueryCache::new(config.query_cache_size);
     let current = ann::state(&pools.primary).await?;
     let settings = config.search();
     let searcher = Searcher { pool: &pools.read, indexer: &indexer, cache: &cache, ann: current.as_ref(), settings: &settings };
-    let report = eval::run(&searcher, tenant.id, &set, &eval::variants(config.fusion()))
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.internal.or(e.detail).unwrap_or_default()))?;
+    let variants = eval::variants(config.fusion());
+    for path in sets {
+        let queries_file = if path.is_dir() { path.join("queries.json") } else { path.clone() };
+        let folder = queries_file.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let tenant = match &tenant {
+            Some(tenant) => tenants::find(&pools.primary, tenant).await.context("finding the tenant")?,
+            None => {
+                let folder_name =
+                    std::fs::canonicalize(&folder)?.file_name().and_then(|n| n.to_str()).unwrap_or("set").to_owned();
+                load_eval_set(&pools, &indexer, &folder, &format!("eval-{folder_name}"), reload).await?
+            }
+        };
+        let text = std::fs::read_to_string(&queries_file).with_context(|| format!("reading {}", queries_file.display()))?;
+        let set: eval::EvalSet = serde_json::from_str(&text).with_context(|| format!("parsing {}", queries_file.display()))?;
+        let started = std::time::Instant::now();
+        let report = eval::run(&searcher, tenant.id, &set, &variants)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.internal.or(e.detail).unwrap_or_default()))?;
+        println!(
+            "\n## {} ({} queries, tenant {}, depth {}, {:.0}s)\n{}",
+            path.display(),
+            set.queries.len(),
+            tenant.name,
+            eval::DEPTH,
+            started.elapsed().as_secs_f64(),
+            set.description
+        );
+        print!("{}", report.table());
+    }
     pools.close().await;
-    println!("{} queries from {} (tenant {}, depth {})", set.queries.len(), file.display(), tenant.name, eval::DEPTH);
-    print!("{}", report.table());
     Ok(())
+}
+
+/// The tenant holding a set folder's profiles, created and loaded the first time (or `reload`).
+async fn load_eval_set(
+    pools: &vitae_repository::Pools,
+    indexer: &Indexer,
+    folder: &std::path::Path,
+    name: &str,
+    reload: bool,
+) -> anyhow::Result<tenants::Tenant> {
+    let (tenant, created) = match tenants::find(&pools.primary, name).await {
+        Ok(tenant) => (tenant, false),
+        Err(RepoError::NotFound) => (tenants::create(&pools.primary, name).await.context("creating the tenant")?, true),
+        Err(e) => return Err(e).context("finding the tenant"),
+    };
+    let mut tx = TenantTx::begin_read_only(&pools.primary, tenant.id).await?;
+    let profiles = vitae_repository::profiles::count_profiles(&mut tx).await?;
+    tx.commit().await?;
+    if created || reload || profiles == 0 {
+        let file = folder.join("profiles.ndjson");
+        let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        let bar = progress_bar(text.lines().count() as u64, "loading profiles");
+        let contract = startup::contract()?;
+        let report = import::run(&pools.primary, indexer, &contract, tenant.id, &text, import::DEFAULT_BATCH, &|done, _| {
+            bar.set_position(done as u64)
+        })
+        .await;
+        bar.finish_and_clear();
+        if report.failed > 0 {
+            bail!(
+                "{} profiles of {} failed to load: {:?}",
+                report.failed,
+                file.display(),
+                report.results.iter().find(|r| !r.errors.is_empty())
+            );
+        }
+    }
+    Ok(tenant)
 }

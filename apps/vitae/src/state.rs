@@ -1,7 +1,7 @@
 //! The state every handler shares.
 
 use std::ops::Deref;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicI64};
 use std::sync::{Arc, RwLock};
 
 use vitae_repository::ann::AnnState;
@@ -32,6 +32,8 @@ pub struct App {
     /// The ANN index serving now (refreshed by index upkeep).
     ann: RwLock<Option<AnnState>>,
     pub index_building: AtomicBool,
+    /// Delta rows of the keyword statistics left by the last fold (index upkeep).
+    pub keyword_rows_after_compaction: AtomicI64,
 }
 
 impl App {
@@ -53,6 +55,7 @@ impl App {
             search_settings,
             ann: RwLock::new(None),
             index_building: AtomicBool::new(false),
+            keyword_rows_after_compaction: AtomicI64::new(0),
         }
     }
 

@@ -20,8 +20,9 @@ pub struct SearchDocument {
     pub text_d: String,
     /// What the embedding model reads: most telling first, since it stops after 256 tokens.
     pub embedding_text: String,
-    /// Its parts (headline, skills, each role, place, summary, each description) as byte
-    /// ranges of `embedding_text`: a semantic match is explained by its closest passage.
+    /// Its aspects (headline, skills, each role, summary, each description; not the place) as
+    /// byte ranges of `embedding_text`: a semantic match is explained by its closest passage,
+    /// and a profile is as close to a query as its closest aspect.
     pub passages: Vec<std::ops::Range<usize>>,
     /// SHA-256 of `embedding_text`: unchanged text keeps its embedding.
     pub content_hash: [u8; 32],
@@ -120,41 +121,49 @@ impl SearchDocument {
 /// range. The person's name is left out: it says nothing about what they do and would pull
 /// unrelated namesakes together.
 fn embedding_text(view: &VisibleProfile) -> (String, Vec<std::ops::Range<usize>>) {
-    let mut parts: Vec<String> = Vec::new();
+    // (text, whether it is a passage of its own)
+    let mut parts: Vec<(String, bool)> = Vec::new();
     if !view.headline.is_empty() {
-        parts.push(format!("{}.", view.headline.trim_end_matches('.')));
+        parts.push((format!("{}.", view.headline.trim_end_matches('.')), true));
     }
     if !view.skills.is_empty() {
         let names: Vec<&str> = view.skills.iter().map(|s| s.name.as_str()).collect();
-        parts.push(format!("Skills: {}.", names.join(", ")));
+        parts.push((format!("Skills: {}.", names.join(", ")), true));
     }
     for e in &view.experiences {
-        parts.push(match e.organization.as_deref().filter(|o| !o.is_empty()) {
-            Some(org) => format!("{} at {org}.", e.title),
-            None => format!("{}.", e.title),
-        });
+        parts.push((
+            match e.organization.as_deref().filter(|o| !o.is_empty()) {
+                Some(org) => format!("{} at {org}.", e.title),
+                None => format!("{}.", e.title),
+            },
+            true,
+        ));
     }
     let place: Vec<String> = view.location.iter().cloned().chain(view.country.as_deref().and_then(country_name)).collect();
     if !place.is_empty() {
-        parts.push(format!("Based in {}.", place.join(", ")));
+        // Read by the model with the rest, but not an aspect of its own: a place passage made
+        // everyone in Nairobi as close to "accountant nairobi" as the accountants elsewhere.
+        parts.push((format!("Based in {}.", place.join(", ")), false));
     }
     if let Some(summary) = view.summary.as_deref().filter(|s| !s.is_empty()) {
-        parts.push(summary.to_owned());
+        parts.push((summary.to_owned(), true));
     }
     for e in &view.experiences {
         if let Some(description) = e.description.as_deref().filter(|d| !d.is_empty()) {
-            parts.push(description.to_owned());
+            parts.push((description.to_owned(), true));
         }
     }
     let mut text = String::new();
     let mut ranges = Vec::with_capacity(parts.len());
-    for part in parts {
+    for (part, is_passage) in parts {
         if !text.is_empty() {
             text.push(' ');
         }
         let start = text.len();
         text.push_str(&part);
-        ranges.push(start..text.len());
+        if is_passage {
+            ranges.push(start..text.len());
+        }
     }
     (text, ranges)
 }
@@ -339,14 +348,21 @@ mod tests {
     }
 
     #[test]
-    fn passages_are_the_parts_of_the_embedded_text() {
+    fn passages_are_the_aspects_of_the_embedded_text_but_the_place() {
         let doc = SearchDocument::build(&apply(&aggregate(), &mask(MaskConfig::default())), date(2025, 1, 1));
         let passages: Vec<&str> = doc.passages.iter().map(|r| &doc.embedding_text[r.clone()]).collect();
         assert_eq!(passages[0], "Backend engineer.");
         assert_eq!(passages[1], "Skills: Rust, Juggling.");
         assert!(passages.contains(&"Staff Engineer at Quoxel."));
         assert!(passages.contains(&"Builds payment systems."));
-        assert_eq!(passages.join(" "), doc.embedding_text, "the passages cover the text");
+        let place = passages.iter().find(|p| p.starts_with("Based in"));
+        assert_eq!(place, None, "the place is no aspect of its own");
+        assert!(doc.embedding_text.contains("Based in "), "but the model reads it");
+        let mut rest = doc.embedding_text.clone();
+        for p in &passages {
+            rest = rest.replacen(p, "", 1);
+        }
+        assert!(rest.trim().starts_with("Based in") && rest.trim().ends_with('.'), "the passages cover the rest: {rest}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod db;
 pub mod documents;
 pub mod error;
 pub mod health;
+pub mod keyword;
 pub mod migrate;
 pub mod profiles;
 pub mod search;

@@ -705,3 +705,8 @@ pub async fn list_masks(tx: &mut TenantTx, profile_id: Uuid) -> RepoResult<Vec<M
     .map(Into::into)
     .collect())
 }
+
+/// How many profiles the transaction's tenant holds (deleted ones too).
+pub async fn count_profiles(tx: &mut TenantTx) -> RepoResult<i64> {
+    Ok(sqlx::query_scalar("select count(*) from vitae.profiles").fetch_one(&mut **tx).await?)
+}

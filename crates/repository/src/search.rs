@@ -1,5 +1,5 @@
-//! The SQL of search. Each leg returns a window of ranked candidates; fusion, paging and scoring
-//! happen in the service. Queries are built per request so that only the filters in use appear
+//! The SQL of search: the semantic leg, facets and hits (the keyword leg is in `keyword`). Each
+//! leg returns a window of ranked candidates; fusion, paging and scoring happen in the service. Queries are built per request so that only the filters in use appear
 //! in them, which lets the planner use their indexes (an `$n is null or ...` clause would not).
 //!
 //! The semantic leg has two paths, chosen by the caller (PostgreSQL's planner would pick the
@@ -59,12 +59,12 @@ pub enum VectorPath {
 pub struct LegHit {
     pub document_id: Uuid,
     pub profile_id: Uuid,
-    /// Semantic: cosine distance (0 best). Keyword: ts_rank_cd, normalised to 0..1 (1 best).
+    /// Cosine distance (0 best).
     pub score: f64,
 }
 
 /// Appends the mask selection and the filters, on the documents aliased `d`.
-fn push_conditions(qb: &mut QueryBuilder<Postgres>, mask: &MaskSelection, filters: &Filters) {
+pub(crate) fn push_conditions(qb: &mut QueryBuilder<Postgres>, mask: &MaskSelection, filters: &Filters) {
     match mask {
         MaskSelection::Default => {
             qb.push(" and d.is_default");
@@ -147,53 +147,6 @@ pub async fn semantic(
     Ok(qb.build_query_as::<LegHit>().fetch_all(&mut **tx).await?)
 }
 
-/// Whether a query has any searchable word once parsed (not only stop words or punctuation).
-pub async fn query_has_terms(tx: &mut TenantTx, q: &str) -> RepoResult<bool> {
-    Ok(sqlx::query_scalar("select numnode(websearch_to_tsquery('english', $1)) > 0").bind(q).fetch_one(&mut **tx).await?)
-}
-
-/// How many documents match `q` (up to `cap`), for telling rare terms from very broad ones.
-pub async fn count_keyword_matches(
-    tx: &mut TenantTx,
-    q: &str,
-    mask: &MaskSelection,
-    filters: &Filters,
-    cap: i64,
-) -> RepoResult<i64> {
-    let mut qb = QueryBuilder::new(
-        "select count(*) from (select 1 from vitae.search_documents d where d.tsv @@ websearch_to_tsquery('english', ",
-    );
-    qb.push_bind(q.to_owned()).push(")");
-    push_conditions(&mut qb, mask, filters);
-    qb.push(" limit ").push_bind(cap).push(") s");
-    Ok(qb.build_query_scalar::<i64>().fetch_one(&mut **tx).await?)
-}
-
-/// The `window` best full-text matches of `q` (`websearch_to_tsquery`, ranked by `ts_rank_cd`
-/// with weights D 0.1, C 0.2, B 0.4, A 1.0, normalised to 0..1). With `within`, only those
-/// documents are ranked (very broad queries).
-pub async fn keyword(
-    tx: &mut TenantTx,
-    q: &str,
-    mask: &MaskSelection,
-    filters: &Filters,
-    window: i64,
-    within: Option<&[Uuid]>,
-) -> RepoResult<Vec<LegHit>> {
-    let mut qb = QueryBuilder::new(
-        "select d.id as document_id, d.profile_id, \
-           ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.tsv, query, 32)::float8 as score \
-         from vitae.search_documents d, websearch_to_tsquery('english', ",
-    );
-    qb.push_bind(q.to_owned()).push(") query where d.tsv @@ query");
-    push_conditions(&mut qb, mask, filters);
-    if let Some(ids) = within {
-        qb.push(" and d.id = any(").push_bind(ids.to_vec()).push(")");
-    }
-    qb.push(" order by score desc, d.id limit ").push_bind(window);
-    Ok(qb.build_query_as::<LegHit>().fetch_all(&mut **tx).await?)
-}
-
 /// Facet counts over a set of documents: (facet, value, count).
 pub async fn facets(tx: &mut TenantTx, documents: &[Uuid]) -> RepoResult<Vec<(String, String, i64)>> {
     Ok(sqlx::query_as(include_str!("search/facets.sql")).bind(documents).fetch_all(&mut **tx).await?)
@@ -210,13 +163,40 @@ pub struct HitRow {
     pub keyword_fragments: Option<String>,
 }
 
-/// The page's documents; `highlight` (with the query) asks for keyword fragments of `matched`.
+/// The page's documents; `highlight` (a tsquery's text, and the documents it matched) asks for
+/// keyword fragments of `matched`.
 pub async fn hits(tx: &mut TenantTx, documents: &[Uuid], highlight: Option<(&str, &[Uuid])>) -> RepoResult<Vec<HitRow>> {
     let (q, matched) = match highlight {
         Some((q, matched)) => (Some(q.to_owned()), matched.to_vec()),
         None => (None, Vec::new()),
     };
     Ok(sqlx::query_as(include_str!("search/hits.sql")).bind(documents).bind(q).bind(matched).fetch_all(&mut **tx).await?)
+}
+
+/// The documents' cosine distances to `vector`: the document's own vector's, and its nearest
+/// passage's (headline, skills, each role, ...; `None` without passages). Multi-aspect profiles:
+/// a person is close to a query through any one of their roles.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DocumentDistances {
+    pub document_id: Uuid,
+    pub profile_id: Uuid,
+    pub document: f64,
+    pub passage: Option<f64>,
+}
+
+pub async fn distances(tx: &mut TenantTx, documents: &[Uuid], vector: &[f32]) -> RepoResult<Vec<DocumentDistances>> {
+    Ok(sqlx::query_as(
+        "select e.document_id, d.profile_id, (e.embedding <=> $2)::float8 as document, \
+           (select min(p.embedding <=> $2) from vitae.document_passages p \
+            where p.tenant_id = e.tenant_id and p.document_id = e.document_id)::float8 as passage \
+         from vitae.document_embeddings e \
+         join vitae.search_documents d on d.tenant_id = e.tenant_id and d.id = e.document_id \
+         where e.document_id = any($1)",
+    )
+    .bind(documents)
+    .bind(Vector::from(vector.to_vec()))
+    .fetch_all(&mut **tx)
+    .await?)
 }
 
 /// For each document, its passage nearest to `vector`.

@@ -38,7 +38,7 @@ impl TenantTx {
         let mut statement = format!("begin transaction read only; set local app.tenant_id = '{tenant_id}'");
         for (name, value) in settings {
             debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'));
-            debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+            debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'));
             statement.push_str(&format!("; set local {name} = {value}"));
         }
         let tx = pool.begin_with(AssertSqlSafe(statement)).await?;

@@ -16,7 +16,7 @@ use vitae_repository::search::{Filters, MaskSelection};
 use super::common::{AvailabilityBody, CountryCode, printable};
 use crate::http::extract::Body;
 use crate::http::problem::ApiError;
-use crate::service::search::{After, Fusion, Mode, Plan, SearchOutcome, SearchQuery, Timings};
+use crate::service::search::{After, Calibration, Fusion, FusionDefaults, Mode, Plan, SearchOutcome, SearchQuery, Timings};
 use vitae_repository::search::VectorPath;
 
 /// `hybrid` (meaning and words, fused), `semantic` (meaning) or `keyword` (words).
@@ -54,15 +54,46 @@ pub struct FusionBody {
     #[schema(minimum = 0, maximum = 10, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub keyword_weight: Option<f64>,
+    /// `max`: how much the weaker leg's score adds to the stronger one's.
+    #[validate(range(min = 0.0, max = 1.0))]
+    #[schema(minimum = 0, maximum = 1, nullable = false, required = false)]
+    #[serde(default, deserialize_with = "super::common::reject_null")]
+    pub other_weight: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum FusionMethodName {
-    /// A weighted blend of the legs' scores (cosine similarity and normalised full-text rank).
+    /// A weighted blend of the legs' 0..1 scores (calibrated cosine similarity; keyword score).
     Blend,
-    /// Reciprocal rank fusion.
+    /// Reciprocal rank fusion, scaled to 0..1 (1: first in both legs).
     Rrf,
+    /// The stronger leg's score plus `other_weight` times the weaker one's, scaled to 0..1.
+    Max,
+}
+
+impl FusionBody {
+    /// The fusion asked for; parameters left out come from the configuration.
+    pub fn fusion(&self, defaults: FusionDefaults) -> Fusion {
+        match (self.method, defaults) {
+            (FusionMethodName::Blend, FusionDefaults { blend: Fusion::Blend { semantic_ratio }, .. }) => {
+                Fusion::Blend { semantic_ratio: self.semantic_ratio.unwrap_or(semantic_ratio) }
+            }
+            (FusionMethodName::Rrf, FusionDefaults { rrf: Fusion::Rrf { k, semantic_weight, keyword_weight }, .. }) => {
+                Fusion::Rrf {
+                    k: self.k.unwrap_or(k),
+                    semantic_weight: self.semantic_weight.unwrap_or(semantic_weight),
+                    keyword_weight: self.keyword_weight.unwrap_or(keyword_weight),
+                }
+            }
+            (FusionMethodName::Max, FusionDefaults { max: Fusion::Max { other_weight }, .. }) => {
+                Fusion::Max { other_weight: self.other_weight.unwrap_or(other_weight) }
+            }
+            (FusionMethodName::Blend, d) => d.blend,
+            (FusionMethodName::Rrf, d) => d.rrf,
+            (FusionMethodName::Max, d) => d.max,
+        }
+    }
 }
 
 /// Filters, applied inside both legs (never after the limit).
@@ -171,7 +202,7 @@ pub struct SearchRequest {
     #[schema(min_length = 1, max_length = 500, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub cursor: Option<String>,
-    /// Leave out hits scoring below this.
+    /// Leave out hits scoring below this (scores are on 0..1).
     #[schema(nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub min_score: Option<f64>,
@@ -204,22 +235,10 @@ pub fn mask_selection(mask: Option<&str>) -> MaskSelection {
 }
 
 impl SearchRequest {
-    pub fn to_query(&self, default_fusion: Fusion) -> Result<SearchQuery, ApiError> {
+    pub fn to_query(&self, defaults: FusionDefaults) -> Result<SearchQuery, ApiError> {
         let fusion = match &self.fusion {
-            None => default_fusion,
-            Some(f) => match f.method {
-                FusionMethodName::Blend => Fusion::Blend {
-                    semantic_ratio: f.semantic_ratio.unwrap_or(match default_fusion {
-                        Fusion::Blend { semantic_ratio } => semantic_ratio,
-                        Fusion::Rrf { .. } => 0.7,
-                    }),
-                },
-                FusionMethodName::Rrf => Fusion::Rrf {
-                    k: f.k.unwrap_or(60.0),
-                    semantic_weight: f.semantic_weight.unwrap_or(1.0),
-                    keyword_weight: f.keyword_weight.unwrap_or(1.0),
-                },
-            },
+            None => defaults.default,
+            Some(f) => f.fusion(defaults),
         };
         let mode = match self.mode {
             SearchMode::Hybrid => Mode::Hybrid,
@@ -294,7 +313,9 @@ pub struct SearchHit {
     pub availability: AvailabilityBody,
     /// The mask (persona) this hit was found through.
     pub mask: String,
-    /// The fused score (the mode's own score outside hybrid search); higher is better.
+    /// 0..1, higher is better: the fused score in hybrid search, the mode's own score otherwise
+    /// (semantic: calibrated cosine similarity; keyword: 0.5 for holding every term plus half the
+    /// BM25 against the ideal). The same scale on every query, so `min_score` means the same.
     pub score: f64,
     pub highlights: Vec<Highlight>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -333,14 +354,37 @@ pub struct SemanticExplain {
     /// Cosine distance (0 is identical).
     pub distance: f64,
     pub similarity: f64,
+    /// The similarity on the 0..1 semantic scale (0 at the calibrated floor, 1 identical).
+    pub score: f64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KeywordExplain {
-    /// 1-based rank in the keyword leg.
+    /// 1-based rank in the keyword leg (documents holding every term first, then by BM25).
     pub rank: usize,
-    /// `ts_rank_cd` with weights A 1.0, B 0.4, C 0.2, D 0.1, normalised to 0..1.
+    /// 0..1: 0.5 for holding every term the query asked for, plus half the BM25 relative to an
+    /// average document holding each word once in a title (capped at 1).
     pub score: f64,
+    /// BM25 with the tenant's own word statistics and section weights.
+    pub bm25: f64,
+    /// Holds every term of the query (phrases and `or` as written).
+    pub complete: bool,
+}
+
+/// A query word no document holds, and the words that stood in for it (typo tolerance).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Correction {
+    /// The query word as the index reads it (stemmed, accents removed).
+    pub word: String,
+    /// The tenant's words used instead, most alike first.
+    pub matched_as: Vec<CorrectionMatch>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorrectionMatch {
+    pub word: String,
+    /// Trigram similarity to the query word, 0..1.
+    pub similarity: f64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -364,8 +408,9 @@ pub struct SearchPlan {
     /// `ann` (the vector index) or `exact`; absent when the leg did not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub semantic: Option<String>,
-    /// `all` (every match ranked), `within_semantic` (very broad terms, ranked among the
-    /// semantic candidates) or `empty` (no searchable words); absent when the leg did not run.
+    /// `all` (every document holding a query word ranked), `within_semantic` (words too common
+    /// to rank every match only score documents found by rarer words or among the semantic
+    /// candidates) or `empty` (no searchable words); absent when the leg did not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
 }
@@ -373,7 +418,8 @@ pub struct SearchPlan {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchResponse {
     pub hits: Vec<SearchHit>,
-    /// Matching candidates in the result list (what paging can reach).
+    /// Documents that match (a keyword match, or close enough in meaning) in the result list:
+    /// what paging can reach and facets count.
     pub total: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<SearchFacets>,
@@ -384,13 +430,17 @@ pub struct SearchResponse {
     pub timings: Timings,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<SearchPlan>,
+    /// Query words no document holds, matched to the nearest words the tenant's profiles use
+    /// (ranked below exact matches).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
     /// Things worth knowing about how the query was understood.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
 impl SearchResponse {
-    pub fn from_outcome(outcome: SearchOutcome, query: &SearchQuery, took_ms: f64) -> Self {
+    pub fn from_outcome(outcome: SearchOutcome, query: &SearchQuery, took_ms: f64, calibration: &Calibration) -> Self {
         let text = |card: &serde_json::Value, key: &str| card.get(key).and_then(|v| v.as_str()).map(str::to_owned);
         let hits = outcome
             .hits
@@ -423,8 +473,14 @@ impl SearchResponse {
                             rank,
                             distance,
                             similarity: 1.0 - distance,
+                            score: calibration.semantic_score(1.0 - distance),
                         }),
-                        keyword: c.keyword.map(|(rank, score)| KeywordExplain { rank, score }),
+                        keyword: c.keyword.zip(c.bm25).map(|((rank, score), (bm25, complete))| KeywordExplain {
+                            rank,
+                            score,
+                            bm25,
+                            complete,
+                        }),
                         fused_score: c.score,
                     }),
                 }
@@ -446,6 +502,14 @@ impl SearchResponse {
             took_ms,
             timings: outcome.timings,
             plan: query.explain.then(|| plan_names(outcome.plan)),
+            corrections: outcome
+                .corrections
+                .into_iter()
+                .map(|c| Correction {
+                    word: c.word,
+                    matched_as: c.matched_as.into_iter().map(|(word, similarity)| CorrectionMatch { word, similarity }).collect(),
+                })
+                .collect(),
             warnings: outcome.warnings,
         }
     }

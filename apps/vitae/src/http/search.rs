@@ -59,7 +59,7 @@ async fn run(
     ] {
         metrics::histogram!("vitae_search_stage_seconds", "mode" => mode, "stage" => stage).record(ms / 1000.0);
     }
-    Ok(SearchResponse::from_outcome(outcome, query, took * 1000.0))
+    Ok(SearchResponse::from_outcome(outcome, query, took * 1000.0, &state.search_settings.calibration))
 }
 
 /// Search profiles by meaning and by words. `hybrid` fuses both legs; filters apply inside each

@@ -1,6 +1,7 @@
-//! Search quality: labelled queries (query, relevant profiles by external id) run through every
-//! mode, scored by hit@10, MRR@10 and nDCG@10 (binary relevance). `vitae eval FILE` prints the
-//! table; the tests hold hybrid to "at least as good as the better leg".
+//! Search quality: labelled queries (query, relevant profiles by external id) run through both
+//! legs and every fusion candidate, scored by hit@10, MRR@10 and nDCG@10 (binary relevance).
+//! `vitae eval` prints the table for every set (eval/sets/, demo/eval.json); the tests hold the
+//! default hybrid to "at least as good as the better leg" on each set.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -10,7 +11,7 @@ use uuid::Uuid;
 use vitae_repository::TenantTx;
 use vitae_repository::search::{self as search_sql, Filters, MaskSelection};
 
-use super::search::{Fusion, Mode, SearchQuery, Searcher};
+use super::search::{Fusion, FusionDefaults, Mode, SearchQuery, Searcher};
 use crate::http::problem::ApiError;
 
 pub const DEPTH: usize = 10;
@@ -33,22 +34,30 @@ pub struct LabelledQuery {
 }
 
 /// A way of searching to score.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Variant {
-    pub name: &'static str,
+    pub name: String,
     pub mode: Mode,
     pub fusion: Fusion,
 }
 
-/// The modes as the service is configured, plus plain reciprocal rank fusion for comparison.
-pub fn variants(configured: Fusion) -> Vec<Variant> {
-    let rrf = Fusion::Rrf { k: 60.0, semantic_weight: 1.0, keyword_weight: 1.0 };
+/// Each leg alone, hybrid as configured (`hybrid`), and every fusion candidate: reciprocal rank
+/// fusion, blends of the 0..1 scores at three ratios, and the stronger leg plus a share of the
+/// weaker at three shares.
+pub fn variants(defaults: FusionDefaults) -> Vec<Variant> {
     let mut out: Vec<Variant> = [Mode::Hybrid, Mode::Semantic, Mode::Keyword]
         .into_iter()
-        .map(|mode| Variant { name: mode.as_str(), mode, fusion: configured })
+        .map(|mode| Variant { name: mode.as_str().to_owned(), mode, fusion: defaults.default })
         .collect();
-    if configured != rrf {
-        out.push(Variant { name: "hybrid-rrf60", mode: Mode::Hybrid, fusion: rrf });
+    let hybrid = |name: String, fusion: Fusion| Variant { name, mode: Mode::Hybrid, fusion };
+    if let Fusion::Rrf { k, .. } = defaults.rrf {
+        out.push(hybrid(format!("rrf k={k}"), Fusion::Rrf { k, semantic_weight: 1.0, keyword_weight: 1.0 }));
+    }
+    for ratio in [0.3, 0.5, 0.7] {
+        out.push(hybrid(format!("blend {ratio}"), Fusion::Blend { semantic_ratio: ratio }));
+    }
+    for other_weight in [0.1, 0.3, 0.5] {
+        out.push(hybrid(format!("max {other_weight}"), Fusion::Max { other_weight }));
     }
     out
 }
@@ -103,9 +112,9 @@ pub fn score(ranked: &[String], relevant: &HashSet<String>) -> QueryScore {
 /// Results: per variant, overall and per kind of query.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    pub overall: Vec<(&'static str, Scores)>,
+    pub overall: Vec<(String, Scores)>,
     /// kind → variant → scores
-    pub by_kind: BTreeMap<String, Vec<(&'static str, Scores)>>,
+    pub by_kind: BTreeMap<String, Vec<(String, Scores)>>,
 }
 
 impl Report {
@@ -115,9 +124,9 @@ impl Report {
 
     /// A plain-text table.
     pub fn table(&self) -> String {
-        let mut out = String::from("set        variant        queries  hit@10  MRR@10  nDCG@10\n");
+        let mut out = String::from("kind                 variant      queries  hit@10  MRR@10  nDCG@10\n");
         let mut row = |set: &str, name: &str, s: &Scores| {
-            out.push_str(&format!("{set:<10} {name:<14} {:>7}  {:>6.3}  {:>6.3}  {:>7.3}\n", s.queries, s.hit, s.mrr, s.ndcg));
+            out.push_str(&format!("{set:<20} {name:<12} {:>7}  {:>6.3}  {:>6.3}  {:>7.3}\n", s.queries, s.hit, s.mrr, s.ndcg));
         };
         for (name, s) in &self.overall {
             row("all", name, s);
@@ -133,8 +142,8 @@ impl Report {
 
 /// Runs every labelled query through every variant for one tenant.
 pub async fn run(searcher: &Searcher<'_>, tenant_id: Uuid, set: &EvalSet, variants: &[Variant]) -> Result<Report, ApiError> {
-    let mut overall: Vec<(&'static str, Scores)> = variants.iter().map(|v| (v.name, Scores::default())).collect();
-    let mut by_kind: BTreeMap<String, Vec<(&'static str, Scores)>> = BTreeMap::new();
+    let mut overall: Vec<(String, Scores)> = variants.iter().map(|v| (v.name.clone(), Scores::default())).collect();
+    let mut by_kind: BTreeMap<String, Vec<(String, Scores)>> = BTreeMap::new();
     let mut external: HashMap<Uuid, String> = HashMap::new();
     for labelled in &set.queries {
         let relevant: HashSet<String> = labelled.relevant.iter().cloned().collect();
@@ -168,8 +177,9 @@ pub async fn run(searcher: &Searcher<'_>, tenant_id: Uuid, set: &EvalSet, varian
             let one = score(&ranked, &relevant);
             overall[i].1.add(one);
             let kind = if labelled.kind.is_empty() { "unlabelled" } else { labelled.kind.as_str() };
-            let entry =
-                by_kind.entry(kind.to_owned()).or_insert_with(|| variants.iter().map(|v| (v.name, Scores::default())).collect());
+            let entry = by_kind
+                .entry(kind.to_owned())
+                .or_insert_with(|| variants.iter().map(|v| (v.name.clone(), Scores::default())).collect());
             entry[i].1.add(one);
         }
     }

@@ -4,6 +4,7 @@ pub mod backup;
 pub mod eval;
 pub mod import;
 pub mod indexer;
+pub mod keyword;
 pub mod profiles;
 pub mod reembed;
 pub mod search;

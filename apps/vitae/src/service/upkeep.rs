@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use tokio_util::sync::CancellationToken;
 
 use vitae_repository::ann::{self, AnnState, BuildOptions, IndexKind};
+use vitae_repository::keyword;
 
 use crate::state::AppState;
 
@@ -33,10 +34,14 @@ pub async fn run(state: AppState, stop: CancellationToken) {
     }
 }
 
-/// One look: refresh the serving index, build or rebuild when due.
+/// One look: refresh the serving index, fold the keyword statistics' deltas, build or rebuild
+/// the index when due.
 pub async fn tick(state: &AppState) -> anyhow::Result<()> {
     refresh(state).await?;
-    let Some(owner) = state.pools.owner.as_ref() else { return Ok(()) };
+    let Some(owner) = state.pools.owner.as_ref() else {
+        return Ok(());
+    };
+    compact_keyword_statistics(state, owner).await?;
     if !state.config.ann_auto {
         return Ok(());
     }
@@ -44,6 +49,22 @@ pub async fn tick(state: &AppState) -> anyhow::Result<()> {
     if let Some(reason) = due(state.ann().as_ref(), rows, state.config.ann_min_rows, wanted_kind(state)) {
         tracing::info!(rows, reason, "building the ANN index");
         rebuild(state, None).await?;
+    }
+    Ok(())
+}
+
+/// Every write appends a delta per word to the keyword statistics; reading sums them. Folds them
+/// into one row per word once they have doubled since the last fold (and past a floor, so a small
+/// tenant is not rewritten every time).
+async fn compact_keyword_statistics(state: &AppState, owner: &vitae_repository::PgPool) -> anyhow::Result<()> {
+    const FLOOR: i64 = 10_000;
+    let rows = keyword::estimated_delta_rows(owner).await?;
+    let after_last = state.keyword_rows_after_compaction.load(Ordering::Relaxed);
+    if rows > FLOOR.max(2 * after_last) {
+        keyword::compact(owner).await?;
+        let after = keyword::estimated_delta_rows(owner).await?;
+        tracing::info!(before = rows, "folded the keyword statistics");
+        state.keyword_rows_after_compaction.store(after.min(rows), Ordering::Relaxed);
     }
     Ok(())
 }

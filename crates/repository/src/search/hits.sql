@@ -1,4 +1,5 @@
--- The page's documents $1 with their cards; for the documents $3 the keyword query $2 matched,
+-- The page's documents $1 with their cards; for the documents $3 the keyword query $2 (tsquery
+-- text: the words that matched, stand-ins for mistyped words included) matched,
 -- fragments of their visible text with the matches marked (U+E000 ... U+E001, fragments
 -- separated by U+E002; the service turns them into escaped HTML).
 select
@@ -8,9 +9,9 @@ select
   d.card,
   case when $2::text is not null and d.id = any($3) then
     ts_headline(
-      'english',
+      'vitae.english_unaccent',
       concat_ws(E'\n', d.text_a, d.text_b, d.text_c, d.text_d),
-      websearch_to_tsquery('english', $2),
+      $2::tsquery,
       'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxFragments=2, MaxWords=18, MinWords=6, '
         || 'FragmentDelimiter=' || chr(57346)
     )

@@ -371,6 +371,21 @@ export interface components {
             phone?: string | null;
             links?: components["schemas"]["LinkBody"][] | null;
         };
+        /** @description A query word no document holds, and the words that stood in for it (typo tolerance). */
+        Correction: {
+            /** @description The query word as the index reads it (stemmed, accents removed). */
+            word: string;
+            /** @description The tenant's words used instead, most alike first. */
+            matched_as: components["schemas"]["CorrectionMatch"][];
+        };
+        CorrectionMatch: {
+            word: string;
+            /**
+             * Format: double
+             * @description Trigram similarity to the query word, 0..1.
+             */
+            similarity: number;
+        };
         /**
          * @description An ISO 3166-1 alpha-2 country code
          * @example DE
@@ -487,9 +502,14 @@ export interface components {
              * @description `rrf`: the keyword leg's weight.
              */
             keyword_weight?: number;
+            /**
+             * Format: double
+             * @description `max`: how much the weaker leg's score adds to the stronger one's.
+             */
+            other_weight?: number;
         };
         /** @enum {string} */
-        FusionMethodName: "blend" | "rrf";
+        FusionMethodName: "blend" | "rrf" | "max";
         Health: {
             status: string;
         };
@@ -520,13 +540,21 @@ export interface components {
             results: components["schemas"]["LineResult"][];
         };
         KeywordExplain: {
-            /** @description 1-based rank in the keyword leg. */
+            /** @description 1-based rank in the keyword leg (documents holding every term first, then by BM25). */
             rank: number;
             /**
              * Format: double
-             * @description `ts_rank_cd` with weights A 1.0, B 0.4, C 0.2, D 0.1, normalised to 0..1.
+             * @description 0..1: 0.5 for holding every term the query asked for, plus half the BM25 relative to an
+             *     average document holding each word once in a title (capped at 1).
              */
             score: number;
+            /**
+             * Format: double
+             * @description BM25 with the tenant's own word statistics and section weights.
+             */
+            bm25: number;
+            /** @description Holds every term of the query (phrases and `or` as written). */
+            complete: boolean;
         };
         LineResult: {
             /** @description 1-based line number in the request body. */
@@ -928,8 +956,9 @@ export interface components {
             /** @description `ann` (the vector index) or `exact`; absent when the leg did not run. */
             semantic?: string | null;
             /**
-             * @description `all` (every match ranked), `within_semantic` (very broad terms, ranked among the
-             *     semantic candidates) or `empty` (no searchable words); absent when the leg did not run.
+             * @description `all` (every document holding a query word ranked), `within_semantic` (words too common
+             *     to rank every match only score documents found by rarer words or among the semantic
+             *     candidates) or `empty` (no searchable words); absent when the leg did not run.
              */
             keyword?: string | null;
         };
@@ -989,6 +1018,11 @@ export interface components {
             took_ms: number;
             timings: components["schemas"]["StageTimings"];
             plan?: components["schemas"]["SearchPlan"] | null;
+            /**
+             * @description Query words no document holds, matched to the nearest words the tenant's profiles use
+             *     (ranked below exact matches).
+             */
+            corrections?: components["schemas"]["Correction"][];
             /** @description Things worth knowing about how the query was understood. */
             warnings?: string[];
         };
@@ -1002,6 +1036,11 @@ export interface components {
             distance: number;
             /** Format: double */
             similarity: number;
+            /**
+             * Format: double
+             * @description The similarity on the 0..1 semantic scale (0 at the calibrated floor, 1 identical).
+             */
+            score: number;
         };
         /** @description A skill. Through a mask that hides skill details, `level` and `years` are absent. */
         Skill: {

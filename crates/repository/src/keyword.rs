@@ -1,0 +1,179 @@
+//! The SQL of the keyword leg: per-tenant word statistics (kept by triggers on the documents,
+//! migration 0006), the tenant's nearest words for typo tolerance, and BM25 ranking of the
+//! documents that hold any of the query's words. The service decides which words generate
+//! candidates and what each is worth; this module only runs what it is given.
+
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::error::RepoResult;
+use crate::search::{Filters, MaskSelection, push_conditions};
+use crate::tenancy::TenantTx;
+
+/// The text search configuration of documents and queries: English stemming after unaccent.
+pub const CONFIG: &str = "vitae.english_unaccent";
+
+/// The words of a query as the index stores them, with the tenant's statistics.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TermStatistics {
+    /// (word, documents holding it), in the query's order, each once.
+    pub terms: Vec<(String, i64)>,
+    /// Default documents of the tenant, and the sum of their lengths (distinct words).
+    pub documents: i64,
+    pub words: i64,
+    /// The whole query as `websearch_to_tsquery` reads it (phrases, `or`, `-word`).
+    pub websearch: String,
+}
+
+/// The statistics of the words of `text` (parsed, stemmed, stop words dropped), and `query` as a
+/// web-search tsquery (its text), in one round trip.
+pub async fn term_statistics(tx: &mut TenantTx, text: &str, query: &str) -> RepoResult<TermStatistics> {
+    let (terms, counts, documents, words, websearch): (Vec<String>, Vec<i64>, i64, i64, String) = sqlx::query_as(
+        "with t as (select u.lexeme as term, min(p) as first \
+                    from unnest(to_tsvector('vitae.english_unaccent', $1)) u, unnest(u.positions) p group by 1), \
+         s as (select t.term, t.first, coalesce((select sum(k.documents) from vitae.keyword_terms k \
+                 where k.tenant_id = $2 and k.term = t.term), 0)::int8 as documents from t) \
+         select coalesce(array_agg(term order by first), '{}'), coalesce(array_agg(documents order by first), '{}'), \
+           (select coalesce(sum(documents), 0)::int8 from vitae.keyword_collections where tenant_id = $2), \
+           (select coalesce(sum(words), 0)::int8 from vitae.keyword_collections where tenant_id = $2), \
+           websearch_to_tsquery('vitae.english_unaccent', $3)::text \
+         from s",
+    )
+    .bind(text)
+    .bind(tx.tenant_id())
+    .bind(query)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(TermStatistics { terms: terms.into_iter().zip(counts).collect(), documents, words, websearch })
+}
+
+/// A word of the tenant's vocabulary close to a query word that matched nothing.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct NearTerm {
+    pub query_term: String,
+    pub term: String,
+    /// Trigram similarity, 0..1.
+    pub similarity: f64,
+    pub documents: i64,
+}
+
+/// For each of `words`, up to `per_word` vocabulary words at least `min_similarity` alike
+/// (trigrams), most alike first.
+pub async fn near_terms(tx: &mut TenantTx, words: &[String], min_similarity: f64, per_word: i64) -> RepoResult<Vec<NearTerm>> {
+    Ok(sqlx::query_as(
+        "select w.word as query_term, n.term, n.similarity, n.documents \
+         from unnest($1::text[]) w(word), lateral ( \
+           select k.term, similarity(k.term, w.word)::float8 as similarity, sum(k.documents)::int8 as documents \
+           from vitae.keyword_terms k \
+           where k.tenant_id = $2 and k.term % w.word and similarity(k.term, w.word) >= $3 \
+           group by k.term having sum(k.documents) > 0 \
+           order by 2 desc, 1 limit $4) n \
+         order by 1, 3 desc, 2",
+    )
+    .bind(words)
+    .bind(tx.tenant_id())
+    .bind(min_similarity)
+    .bind(per_word)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// One word the ranking scores: its inverse document frequency and a factor (below 1 for a word
+/// standing in for a mistyped one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightedTerm {
+    pub term: String,
+    pub idf: f64,
+    pub boost: f64,
+}
+
+/// BM25 and its weights.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bm25 {
+    pub k1: f64,
+    pub b: f64,
+    pub average_length: f64,
+    /// Term frequency weights of the sections A (name, headline, titles), B (skills, tags),
+    /// C (organisations, descriptions, places), D (summary).
+    pub weights: [f64; 4],
+}
+
+/// What to rank.
+pub struct KeywordRanking<'a> {
+    pub terms: &'a [WeightedTerm],
+    /// Documents holding any of these (tsquery text) are candidates...
+    pub matching: Option<&'a str>,
+    /// ...and, with `within`, also those documents that hold any word of `broad`.
+    pub broad: Option<(&'a str, &'a [Uuid])>,
+    /// Documents matching this (tsquery text) hold every term the query asked for.
+    pub complete: &'a str,
+    /// Documents matching this web-search query are left out (`-word`).
+    pub excluded: Option<&'a str>,
+    pub mask: &'a MaskSelection,
+    pub filters: &'a Filters,
+    pub bm25: Bm25,
+    pub window: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct KeywordHit {
+    pub document_id: Uuid,
+    pub profile_id: Uuid,
+    pub bm25: f64,
+    /// Holds every term of the query (phrases and `or` as written).
+    pub complete: bool,
+}
+
+/// The `window` best candidates: those holding every term first, then by BM25 (ties by id).
+pub async fn rank(tx: &mut TenantTx, r: &KeywordRanking<'_>) -> RepoResult<Vec<KeywordHit>> {
+    let terms: Vec<&str> = r.terms.iter().map(|t| t.term.as_str()).collect();
+    let idfs: Vec<f64> = r.terms.iter().map(|t| t.idf * t.boost).collect();
+    let [wa, wb, wc, wd] = r.bm25.weights;
+    let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("with terms as (select * from unnest(");
+    qb.push_bind(terms).push("::text[], ").push_bind(idfs).push("::float8[]) as t(term, weight)), ");
+    qb.push("matches as (select d.id, d.profile_id, d.tsv from vitae.search_documents d where (false");
+    if let Some(matching) = r.matching {
+        qb.push(" or d.tsv @@ ").push_bind(matching.to_owned()).push("::tsquery");
+    }
+    if let Some((broad, within)) = r.broad {
+        qb.push(" or (d.id = any(").push_bind(within.to_vec()).push(") and d.tsv @@ ");
+        qb.push_bind(broad.to_owned()).push("::tsquery)");
+    }
+    qb.push(")");
+    if let Some(excluded) = r.excluded {
+        qb.push(" and not d.tsv @@ websearch_to_tsquery('vitae.english_unaccent', ").push_bind(excluded.to_owned()).push(")");
+    }
+    push_conditions(&mut qb, r.mask, r.filters);
+    qb.push(") select m.id as document_id, m.profile_id, coalesce(s.bm25, 0)::float8 as bm25, m.tsv @@ ");
+    qb.push_bind(r.complete.to_owned()).push("::tsquery as complete from matches m, lateral (");
+    // Σ weight · tf · (k1 + 1) / (tf + k1 · (1 − b + b · length / average length)), where tf
+    // counts each occurrence by its section's weight.
+    qb.push("select sum(t.weight * f.tf * (").push_bind(r.bm25.k1).push("::float8 + 1) / (f.tf + ");
+    qb.push_bind(r.bm25.k1).push("::float8 * (1 - ").push_bind(r.bm25.b).push("::float8 + ");
+    qb.push_bind(r.bm25.b).push("::float8 * length(m.tsv) / ").push_bind(r.bm25.average_length.max(1.0));
+    qb.push("::float8))) as bm25 from terms t join (select u.lexeme, sum(case w when 'A' then ");
+    qb.push_bind(wa).push("::float8 when 'B' then ").push_bind(wb).push("::float8 when 'C' then ");
+    qb.push_bind(wc).push("::float8 else ").push_bind(wd);
+    qb.push(
+        "::float8 end) as tf from unnest(m.tsv) u, unnest(u.weights) w \
+              where u.lexeme in (select term from terms) group by u.lexeme) f on f.lexeme = t.term) s",
+    );
+    qb.push(" order by complete desc, bm25 desc, m.id limit ").push_bind(r.window);
+    Ok(qb.build_query_as::<KeywordHit>().fetch_all(&mut **tx).await?)
+}
+
+/// Folds every tenant's statistic deltas into one row per word (owner role).
+pub async fn compact(owner: &PgPool) -> RepoResult<()> {
+    sqlx::query("select vitae.compact_keyword_stats()").execute(owner).await?;
+    Ok(())
+}
+
+/// How many delta rows the word statistics hold (the planner's estimate: cheap).
+pub async fn estimated_delta_rows(owner: &PgPool) -> RepoResult<i64> {
+    Ok(sqlx::query_scalar(
+        "select coalesce(n_live_tup, 0)::int8 from pg_stat_all_tables where schemaname = 'vitae' and relname = 'keyword_terms'",
+    )
+    .fetch_optional(owner)
+    .await?
+    .unwrap_or(0))
+}
