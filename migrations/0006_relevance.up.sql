@@ -60,12 +60,16 @@ declare
   t text;
 begin
   foreach t in array array['keyword_terms', 'keyword_collections'] loop
-    -- Enabled, not forced: the owner (compaction) sees every tenant, the service only its own.
     execute format('alter table vitae.%I enable row level security', t);
+    execute format('alter table vitae.%I force row level security', t);
     execute format('drop policy if exists tenant_isolation on vitae.%I', t);
     execute format($p$create policy tenant_isolation on vitae.%I
       using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
       with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)$p$, t);
+    -- The owner folds every tenant's deltas (compaction); the service sees only its tenant's
+    -- and may only append.
+    execute format('drop policy if exists owner_maintenance on vitae.%I', t);
+    execute format('create policy owner_maintenance on vitae.%I for all to current_user using (true) with check (true)', t);
     execute format('grant select, insert on vitae.%I to vitae_app', t);
   end loop;
 end

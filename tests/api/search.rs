@@ -73,10 +73,11 @@ async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_bett
 
     // Synonyms and paraphrases ("heart doctor" for cardiologists): the model finds them, the
     // words do not.
-    let (sem_hit, _, _) = get("semantic", "semantic");
-    let (kw_hit, _, _) = get("semantic", "keyword");
+    // Graded keyword matching finds some by a shared word ("heart"), well behind.
+    let (sem_hit, sem_mrr, _) = get("semantic", "semantic");
+    let (kw_hit, kw_mrr, _) = get("semantic", "keyword");
     assert!(sem_hit >= 0.9, "semantic hit@10 on paraphrases: {sem_hit}");
-    assert!(kw_hit <= 0.2, "keyword hit@10 on paraphrases: {kw_hit}");
+    assert!(kw_hit < sem_hit && kw_mrr + 0.2 < sem_mrr, "keyword on paraphrases: hit@10 {kw_hit}, MRR@10 {kw_mrr}");
     // Rare names and codes: the words find them first; the model blurs them.
     let (_, kw_mrr, _) = get("keyword", "keyword");
     let (_, sem_mrr, _) = get("keyword", "semantic");
@@ -98,9 +99,13 @@ async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_bett
 async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
     // Force the index path for every filter (exact ranking only below 5 matching rows) and the
     // fewest probes, so only iterative scanning can fill a filtered page.
+    // No relevance cutoff and no passage rescoring: the pages are compared with an exact scan of
+    // the documents' own vectors.
     let app = TestApp::spawn_with(|c| {
         c.search_exact_max_rows = 5;
         c.search_probes = Some(1);
+        c.search_min_similarity = 0.0;
+        c.search_passage_weight = 0.0;
     })
     .await;
     let tenant = app.tenant("demo").await;

@@ -907,7 +907,9 @@ export interface components {
             mask: string;
             /**
              * Format: double
-             * @description The fused score (the mode's own score outside hybrid search); higher is better.
+             * @description 0..1, higher is better: the fused score in hybrid search, the mode's own score otherwise
+             *     (semantic: calibrated cosine similarity; keyword: 0.5 for holding every term plus half the
+             *     BM25 against the ideal). The same scale on every query, so `min_score` means the same.
              */
             score: number;
             highlights: components["schemas"]["Highlight"][];
@@ -997,7 +999,7 @@ export interface components {
             cursor?: string;
             /**
              * Format: double
-             * @description Leave out hits scoring below this.
+             * @description Leave out hits scoring below this (scores are on 0..1).
              */
             min_score?: number;
             /** @description Add each hit's ranks and raw scores in both legs, and the plan. */
@@ -1009,7 +1011,10 @@ export interface components {
         };
         SearchResponse: {
             hits: components["schemas"]["SearchHit"][];
-            /** @description Matching candidates in the result list (what paging can reach). */
+            /**
+             * @description Documents that match (a keyword match, or close enough in meaning) in the result list:
+             *     what paging can reach and facets count.
+             */
             total: number;
             facets?: components["schemas"]["SearchFacets"] | null;
             /** @description Pass as `cursor`, with the same query, for the next page; absent on the last. */
