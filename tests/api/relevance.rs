@@ -6,39 +6,11 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
-use uuid::Uuid;
 use vitae::service::eval::{EvalSet, Scores, score};
-use vitae_tests::{Tenant, TestApp, expect_json};
+use vitae_tests::TestApp;
+use vitae_tests::search::{external_ids, import, search};
 
 const DEMO: &str = include_str!("../../demo/profiles.ndjson");
-
-async fn search(app: &TestApp, key: &str, body: Value) -> Value {
-    expect_json(app.post("/v1/search", key, &body).send().await.unwrap(), 200).await
-}
-
-async fn import(app: &TestApp, tenant: &Tenant, ndjson: &str) {
-    let response = app
-        .http
-        .post(app.url("/v1/profiles:import"))
-        .bearer_auth(&tenant.write)
-        .header("content-type", "application/x-ndjson")
-        .body(ndjson.to_owned())
-        .send()
-        .await
-        .unwrap();
-    let report = expect_json(response, 200).await;
-    assert_eq!(report["failed"], 0, "{report}");
-}
-
-/// profile id → external id, read as the superuser.
-async fn external_ids(app: &TestApp) -> HashMap<String, String> {
-    let mut conn = app.db.connect_as_superuser().await;
-    let rows: Vec<(Uuid, String)> = sqlx::query_as("select id, external_id from vitae.profiles where external_id is not null")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-    rows.into_iter().map(|(id, ext)| (id.to_string(), ext)).collect()
-}
 
 fn hit_externals(page: &Value, external: &HashMap<String, String>) -> Vec<String> {
     page["hits"].as_array().unwrap().iter().map(|h| external[h["profile_id"].as_str().unwrap()].clone()).collect()

@@ -7,42 +7,19 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use vitae::service::eval::{EvalSet, Scores, score};
+use vitae_tests::search::{external_ids, import, search};
 use vitae_tests::{Tenant, TestApp, expect_json, expect_problem, problem_fields};
 
 const DEMO: &str = include_str!("../../demo/profiles.ndjson");
 const DEMO_LABELS: &str = include_str!("../../demo/eval.json");
 
-async fn search(app: &TestApp, key: &str, body: Value) -> Value {
-    expect_json(app.post("/v1/search", key, &body).send().await.unwrap(), 200).await
-}
-
 /// Loads the 200 demo profiles through the import endpoint.
 async fn load_demo(app: &TestApp, tenant: &Tenant) {
-    let response = app
-        .http
-        .post(app.url("/v1/profiles:import"))
-        .bearer_auth(&tenant.write)
-        .header("content-type", "application/x-ndjson")
-        .body(DEMO)
-        .send()
-        .await
-        .unwrap();
-    let report = expect_json(response, 200).await;
-    assert_eq!(report["failed"], 0, "{report}");
+    import(app, tenant, DEMO).await;
 }
 
 fn ids(page: &Value) -> Vec<String> {
     page["hits"].as_array().unwrap().iter().map(|h| h["profile_id"].as_str().unwrap().to_owned()).collect()
-}
-
-/// profile id → external id, read as the superuser.
-async fn external_ids(app: &TestApp) -> HashMap<String, String> {
-    let mut conn = app.db.connect_as_superuser().await;
-    let rows: Vec<(Uuid, String)> = sqlx::query_as("select id, external_id from vitae.profiles where external_id is not null")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-    rows.into_iter().map(|(id, ext)| (id.to_string(), ext)).collect()
 }
 
 #[tokio::test]

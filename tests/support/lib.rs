@@ -8,6 +8,7 @@
 pub mod app;
 pub mod db;
 pub mod pg_tools;
+pub mod search;
 
 pub use app::{Tenant, TestApp, expect_json, expect_problem, problem_fields};
 pub use db::TestDb;
