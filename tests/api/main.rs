@@ -6,6 +6,7 @@ mod client;
 mod deploy;
 mod documents;
 mod errors;
+mod hardening;
 mod health;
 mod import;
 mod masks;

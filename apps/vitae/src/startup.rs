@@ -56,10 +56,7 @@ impl Application {
         // Index upkeep runs beside the server and stops with it.
         let stop_upkeep = tokio_util::sync::CancellationToken::new();
         let upkeep = tokio::spawn(crate::service::upkeep::run(self.state.clone(), stop_upkeep.clone()));
-        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP");
+        let served = http::server::serve(self.listener, router, shutdown).await.context("serving HTTP");
         stop_upkeep.cancel();
         let _ = upkeep.await;
         self.state.pools.close().await;

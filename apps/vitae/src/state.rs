@@ -18,7 +18,8 @@ use vitae_repository::{PgPool, Pools, RepoResult, TenantTx};
 use crate::config::Config;
 use crate::http::auth::Principal;
 use crate::http::contract::Contract;
-use crate::service::indexer::Indexer;
+use crate::service::indexer::{IndexedWrite, Indexer};
+use crate::service::profile_locks::ProfileLocks;
 
 pub struct App {
     pub config: Config,
@@ -34,6 +35,8 @@ pub struct App {
     pub index_building: AtomicBool,
     /// Delta rows of the keyword statistics left by the last fold (index upkeep).
     pub keyword_rows_after_compaction: AtomicI64,
+    /// Writers of one profile queue here rather than on pooled connections.
+    pub profile_locks: ProfileLocks,
 }
 
 impl App {
@@ -56,6 +59,7 @@ impl App {
             ann: RwLock::new(None),
             index_building: AtomicBool::new(false),
             keyword_rows_after_compaction: AtomicI64::new(0),
+            profile_locks: ProfileLocks::default(),
         }
     }
 
@@ -67,9 +71,9 @@ impl App {
         *self.ann.write().unwrap_or_else(std::sync::PoisonError::into_inner) = state;
     }
 
-    /// A transaction for writes (and reads that must see them), on the primary.
-    pub async fn write_tx(&self, tenant_id: Uuid) -> RepoResult<TenantTx> {
-        TenantTx::begin(&self.pools.primary, tenant_id).await
+    /// A write of `tenant_id` with its search documents (see [`IndexedWrite`]).
+    pub fn write(&self, tenant_id: Uuid) -> IndexedWrite<'_> {
+        self.indexer.write(&self.pools.primary, tenant_id)
     }
 
     /// A read-only transaction for the caller: on the read replica when one is configured,

@@ -74,6 +74,8 @@ impl SearchDocument {
         c.extend(view.country.as_deref().and_then(country_name));
 
         let d: Vec<String> = view.summary.iter().cloned().collect();
+        let [text_a, text_b, text_c, text_d] =
+            within_index_limit([join(&a, "\n"), join(&b, "\n"), join(&c, "\n"), join(&d, "\n")]);
 
         let (embedding_text, passages) = embedding_text(view);
         let content_hash = Sha256::digest(embedding_text.as_bytes()).into();
@@ -82,10 +84,10 @@ impl SearchDocument {
         let tags = dedup_lower(view.tags.iter().flatten().map(String::as_str));
 
         Self {
-            text_a: join(&a, "\n"),
-            text_b: join(&b, "\n"),
-            text_c: join(&c, "\n"),
-            text_d: join(&d, "\n"),
+            text_a,
+            text_b,
+            text_c,
+            text_d,
             embedding_text,
             passages,
             content_hash,
@@ -168,6 +170,32 @@ fn embedding_text(view: &VisibleProfile) -> (String, Vec<std::ops::Range<usize>>
     (text, ranges)
 }
 
+/// How much text of one document the full-text index reads. PostgreSQL refuses a tsvector over
+/// 1 MB; text of distinct words makes one about twice its size, so 256 KiB stays well clear. Only
+/// a profile with dozens of very long descriptions comes near it.
+pub const INDEXED_TEXT_MAX_BYTES: usize = 256 * 1024;
+
+/// Sections A to D cut to the index's budget, the details (C) last to be kept: they weigh least.
+fn within_index_limit(sections: [String; 4]) -> [String; 4] {
+    let [a, b, c, d] = sections;
+    let mut room = INDEXED_TEXT_MAX_BYTES;
+    let mut keep = |mut text: String| {
+        if text.len() > room {
+            let mut end = room;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            // End on a word boundary, so no half word is indexed.
+            let end = text[..end].rfind(char::is_whitespace).unwrap_or(end);
+            text.truncate(end);
+        }
+        room -= text.len();
+        text
+    };
+    let (a, b, d) = (keep(a), keep(b), keep(d));
+    [a, b, keep(c), d]
+}
+
 fn join(parts: &[String], separator: &str) -> String {
     parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(separator)
 }
@@ -175,7 +203,7 @@ fn join(parts: &[String], separator: &str) -> String {
 fn dedup_lower<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for item in items {
-        let item = item.to_lowercase();
+        let item = crate::text::fold(item);
         if !out.contains(&item) {
             out.push(item);
         }
@@ -209,7 +237,7 @@ fn years_of_experience(view: &VisibleProfile, today: NaiveDate) -> Option<f32> {
 mod tests {
     use super::*;
     use crate::mask::{HiddenField, MaskConfig, MaskRecord, ProfileAggregate, apply};
-    use crate::profile::{Contact, ExperienceRecord, ProfileRecord, SkillRecord};
+    use crate::profile::{Contact, ExperienceRecord, ProfileRecord, SkillRecord, limits};
     use chrono::Utc;
     use uuid::Uuid;
 
@@ -290,6 +318,28 @@ mod tests {
 
     fn all_text(doc: &SearchDocument) -> String {
         format!("{}\n{}\n{:?}\n{:?}\n{:?}", doc.full_text(), doc.embedding_text, doc.skills, doc.tags, doc.card)
+    }
+
+    #[test]
+    fn the_longest_profile_fits_the_full_text_index_keeping_titles_skills_and_summary() {
+        let mut profile = aggregate();
+        let template = profile.experiences[0].clone();
+        profile.experiences = (0..limits::EXPERIENCES)
+            .map(|i| ExperienceRecord {
+                title: format!("Role{i}"),
+                // Distinct words: the largest tsvector per byte of text.
+                description: (0..limits::DESCRIPTION / 10).map(|w| format!("w{i}x{w:05}")).collect::<Vec<_>>().join(" "),
+                ..template.clone()
+            })
+            .collect();
+        let doc = SearchDocument::build(&apply(&profile, &mask(MaskConfig::default())), date(2025, 1, 1));
+        let indexed = doc.text_a.len() + doc.text_b.len() + doc.text_c.len() + doc.text_d.len();
+        assert!(indexed <= INDEXED_TEXT_MAX_BYTES, "{indexed} bytes indexed");
+        assert!(doc.text_a.contains("Role99") && doc.text_b.contains("Rust"), "titles and skills are kept whole");
+        assert_eq!(doc.text_d, "Builds payment systems.");
+        assert!(doc.text_c.contains("w0x00000") && !doc.text_c.contains("w99x00499"), "details are cut at the end");
+        let whole = |w: &str| !w.starts_with('w') || w.rsplit_once('x').is_some_and(|(_, n)| n.len() == 5);
+        assert!(doc.text_c.split_whitespace().all(whole), "no half word");
     }
 
     #[test]

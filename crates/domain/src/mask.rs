@@ -14,13 +14,15 @@ use uuid::Uuid;
 use crate::error::{ValidationError, Violation, Violations};
 use crate::profile::{Availability, Contact, ExperienceRecord, Link, ProfileRecord, SkillRecord, limits};
 use crate::slug;
-use crate::text::{clean, clean_optional, labels};
+use crate::text::{clean, clean_optional, fold, labels, same_folded};
 
 pub const SCHEMA_VERSION: u32 = 1;
 pub const SLUG_MAX_LEN: usize = 64;
 pub const NAME_MAX_LEN: usize = 100;
 /// The slug of the mask every profile gets when it is created.
 pub const DEFAULT_SLUG: &str = "public";
+/// Search reads `mask=all` as "every mask", so no mask may be called that.
+pub const RESERVED_SLUG: &str = "all";
 
 /// What a mask can hide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -156,7 +158,7 @@ impl MaskConfig {
         let lower = |list: Vec<String>| -> Vec<String> {
             let mut out: Vec<String> = Vec::new();
             for item in list {
-                let item = item.trim().to_lowercase();
+                let item = fold(item.trim());
                 if !out.contains(&item) {
                     out.push(item);
                 }
@@ -206,6 +208,17 @@ impl MaskFields {
             }),
             (None, None) => None,
         };
+        let slug = slug.filter(|s| {
+            let reserved = s == RESERVED_SLUG;
+            if reserved {
+                v.push(Violation::new(
+                    "slug",
+                    "reserved",
+                    "`all` is reserved (search reads `mask=all` as every mask); choose another slug or name",
+                ));
+            }
+            !reserved
+        });
         let config = v.check_all(MaskConfig::parse("config", &draft.config));
         match (name, slug, config) {
             (Some(name), Some(slug), Some(config)) if v.is_empty() => {
@@ -328,7 +341,7 @@ pub fn apply(aggregate: &ProfileAggregate, mask: &MaskRecord) -> VisibleProfile 
         .iter()
         .filter(|e| match &c.experience_tags {
             None => true,
-            Some(wanted) => e.tags.iter().any(|t| wanted.iter().any(|w| w.eq_ignore_ascii_case(t))),
+            Some(wanted) => e.tags.iter().any(|t| wanted.iter().any(|w| same_folded(w, t))),
         })
         .map(|e| VisibleExperience {
             id: e.id,
@@ -337,7 +350,9 @@ pub fn apply(aggregate: &ProfileAggregate, mask: &MaskRecord) -> VisibleProfile 
             description: shown(HiddenField::ExperienceDescriptions).then(|| e.description.clone()),
             dates: shown(HiddenField::ExperienceDates).then_some((e.start_date, e.end_date)),
             location: shown(HiddenField::Location).then(|| e.location.clone()),
-            tags: e.tags.clone(),
+            // Hiding `tags` hides every tag, the experiences' too: an audience told "no tags"
+            // should not read them off the roles.
+            tags: if shown(HiddenField::Tags) { e.tags.clone() } else { vec![] },
         })
         .collect();
     let skills = aggregate
@@ -345,7 +360,7 @@ pub fn apply(aggregate: &ProfileAggregate, mask: &MaskRecord) -> VisibleProfile 
         .iter()
         .filter(|s| match &c.skill_categories {
             None => true,
-            Some(wanted) => wanted.iter().any(|w| w.eq_ignore_ascii_case(&s.category)),
+            Some(wanted) => wanted.iter().any(|w| same_folded(w, &s.category)),
         })
         .map(|s| VisibleSkill {
             id: s.id,

@@ -280,7 +280,7 @@ impl SkillFields {
     pub fn parse(draft: SkillDraft) -> Result<Self, ValidationError> {
         let mut v = Violations::default();
         let name = v.check(clean("name", &draft.name, 1, limits::SKILL_NAME, false));
-        let category = v.check(clean("category", &draft.category, 0, limits::CATEGORY, false)).map(|c| c.to_lowercase());
+        let category = v.check(clean("category", &draft.category, 0, limits::CATEGORY, false)).map(|c| crate::text::fold(&c));
         if let Some(level) = draft.level
             && !(limits::SKILL_LEVEL_MIN..=limits::SKILL_LEVEL_MAX).contains(&level)
         {
@@ -305,7 +305,7 @@ pub fn check_skill_names(skills: &[SkillFields], parent: &str) -> Result<(), Val
     let mut v = Violations::default();
     let mut seen: Vec<String> = Vec::new();
     for (i, skill) in skills.iter().enumerate() {
-        let key = skill.name.to_lowercase();
+        let key = crate::text::fold(&skill.name);
         if seen.contains(&key) {
             v.push(Violation::new(format!("{parent}[{i}].name"), "unique", "duplicates another skill's name (case is ignored)"));
         }

@@ -31,6 +31,26 @@ pub fn clean_optional(field: &str, value: Option<&str>, max: usize, multiline: b
     }
 }
 
+/// The case folding of every comparison that ignores case (skill names, tags, categories,
+/// filters): each character's Unicode lower case, one character for one, as PostgreSQL's
+/// `lower()` computes it under the `pg_c_utf8` collation, which the unique index of skill
+/// names uses. So `Ärger` and `ärger` are the same name in a request and in the database.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            // The one character whose full lower case is two (i and a combining dot); PostgreSQL
+            // maps it to a plain i.
+            '\u{130}' => 'i',
+            c => c.to_lowercase().next().unwrap_or(c),
+        })
+        .collect()
+}
+
+/// Whether `a` and `b` are equal ignoring case, as [`fold`] decides.
+pub fn same_folded(a: &str, b: &str) -> bool {
+    fold(a) == fold(b)
+}
+
 /// A list of short labels (tags, categories): each cleaned, lower-cased, de-duplicated keeping the
 /// first occurrence's position; at most `max_count`.
 pub fn labels(field: &str, values: &[String], max_count: usize, max_len: usize) -> Result<Vec<String>, Violation> {
@@ -39,7 +59,7 @@ pub fn labels(field: &str, values: &[String], max_count: usize, max_len: usize) 
     }
     let mut out: Vec<String> = Vec::with_capacity(values.len());
     for (i, value) in values.iter().enumerate() {
-        let label = clean(&format!("{field}[{i}]"), value, 1, max_len, false)?.to_lowercase();
+        let label = fold(&clean(&format!("{field}[{i}]"), value, 1, max_len, false)?);
         if !out.contains(&label) {
             out.push(label);
         }

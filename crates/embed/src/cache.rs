@@ -1,6 +1,7 @@
 //! A query-embedding cache: paging through results and repeating a query do not run the model
-//! again. Keyed by model id and the normalised query (whitespace collapsed, lower-cased: the local
-//! model is uncased, so this changes nothing it computes).
+//! again. Keyed by scope (the tenant), model id and the normalised query (whitespace collapsed,
+//! lower-cased: the local model is uncased, so this changes nothing it computes). Each tenant has
+//! its own entries: a shared cache would let one tenant time whether another searched a phrase.
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
@@ -9,8 +10,8 @@ use lru::LruCache;
 
 use crate::{EmbedError, Embedder};
 
-/// Vectors by (model id, normalised query).
-type Entries = LruCache<(String, String), Arc<Vec<f32>>>;
+/// Vectors by (scope, model id, normalised query).
+type Entries = LruCache<(u128, String, String), Arc<Vec<f32>>>;
 
 pub struct QueryCache {
     entries: Mutex<Entries>,
@@ -26,16 +27,22 @@ impl QueryCache {
         query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
     }
 
-    /// The embedding of `query`, from the cache or from `embedder`. Reports whether it was cached.
-    pub async fn embed_query(&self, embedder: &dyn Embedder, query: &str) -> Result<(Arc<Vec<f32>>, bool), EmbedError> {
-        let key = (embedder.model_id().to_owned(), Self::normalise(query));
+    /// The embedding of `query`, from `scope`'s entries or from `embedder`. Reports whether it
+    /// was cached.
+    pub async fn embed_query(
+        &self,
+        embedder: &dyn Embedder,
+        scope: u128,
+        query: &str,
+    ) -> Result<(Arc<Vec<f32>>, bool), EmbedError> {
+        let key = (scope, embedder.model_id().to_owned(), Self::normalise(query));
         if let Some(hit) = self.lock().get(&key) {
             metrics::counter!("vitae_query_cache_total", "result" => "hit").increment(1);
             return Ok((Arc::clone(hit), true));
         }
         metrics::counter!("vitae_query_cache_total", "result" => "miss").increment(1);
         let vector =
-            embedder.embed(vec![key.1.clone()]).await?.pop().ok_or_else(|| EmbedError::Provider("no vector returned".into()))?;
+            embedder.embed(vec![key.2.clone()]).await?.pop().ok_or_else(|| EmbedError::Provider("no vector returned".into()))?;
         let vector = Arc::new(vector);
         self.lock().put(key, Arc::clone(&vector));
         Ok((vector, false))

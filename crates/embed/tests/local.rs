@@ -58,9 +58,9 @@ async fn meaning_is_captured_synonyms_score_higher_than_unrelated_text() {
 async fn the_query_cache_embeds_a_normalised_query_once() {
     let embedder = LocalEmbedder::load(&model_dir(), 1, 8).expect("model");
     let cache = QueryCache::new(16);
-    let (first, hit) = cache.embed_query(&embedder, "Rust   Engineer").await.expect("embed");
+    let (first, hit) = cache.embed_query(&embedder, 1, "Rust   Engineer").await.expect("embed");
     assert!(!hit);
-    let (second, hit) = cache.embed_query(&embedder, "  rust engineer ").await.expect("embed");
+    let (second, hit) = cache.embed_query(&embedder, 1, "  rust engineer ").await.expect("embed");
     assert!(hit, "same query after normalisation");
     assert_eq!(first, second);
     assert_eq!(cache.len(), 1);
@@ -69,14 +69,26 @@ async fn the_query_cache_embeds_a_normalised_query_once() {
 }
 
 #[tokio::test]
+async fn one_scope_never_hits_another_scopes_entries() {
+    let embedder = LocalEmbedder::load(&model_dir(), 1, 8).expect("model");
+    let cache = QueryCache::new(16);
+    let (a, _) = cache.embed_query(&embedder, 1, "confidential merger lawyer").await.expect("embed");
+    let (b, hit) = cache.embed_query(&embedder, 2, "confidential merger lawyer").await.expect("embed");
+    assert!(!hit, "scope 2 must not learn that scope 1 asked this");
+    assert_eq!(a, b);
+    assert!(cache.embed_query(&embedder, 2, "confidential merger lawyer").await.expect("embed").1);
+    assert_eq!(cache.len(), 2);
+}
+
+#[tokio::test]
 async fn the_query_cache_forgets_the_least_recently_used() {
     let embedder = LocalEmbedder::load(&model_dir(), 1, 8).expect("model");
     let cache = QueryCache::new(2);
     for q in ["a", "b", "a", "c"] {
-        cache.embed_query(&embedder, q).await.expect("embed");
+        cache.embed_query(&embedder, 1, q).await.expect("embed");
     }
-    assert!(cache.embed_query(&embedder, "a").await.expect("embed").1, "a was used recently");
-    assert!(!cache.embed_query(&embedder, "b").await.expect("embed").1, "b was evicted");
+    assert!(cache.embed_query(&embedder, 1, "a").await.expect("embed").1, "a was used recently");
+    assert!(!cache.embed_query(&embedder, 1, "b").await.expect("embed").1, "b was evicted");
 }
 
 #[tokio::test]

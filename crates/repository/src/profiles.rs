@@ -178,19 +178,37 @@ impl From<MaskRow> for MaskRecord {
 pub struct ProfileFilter {
     pub tag: Option<String>,
     pub country: Option<String>,
+    /// What `tag` and `country` are compared with: the stored profile, or what a mask shows.
+    pub seen_through: SeenThrough,
     pub availability: Option<Availability>,
     pub updated_since: Option<DateTime<Utc>>,
     pub include_inactive: bool,
 }
 
+/// Which view of a profile the list filters read. A masked view is read off the mask's search
+/// document (written with the profile), so a filter matches only values the caller can see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SeenThrough {
+    /// The stored profile (keys that read the full profile).
+    #[default]
+    Stored,
+    /// The default mask.
+    DefaultMask,
+    /// The mask with this slug, or the default one where a profile has no such mask (as the
+    /// list shows it).
+    Mask(String),
+}
+
 /// Tries slug candidates until one is free. `on conflict do nothing` keeps the transaction alive
-/// when a concurrent writer takes the same slug first.
-const SLUG_ATTEMPTS: u32 = 20;
+/// when a concurrent writer takes the same slug first; the next candidate is read afresh past
+/// the highest taken, spread by a random step that grows with each collision, so dozens of
+/// concurrent creators of one name do not queue up behind each other's numbers.
+const SLUG_ATTEMPTS: u32 = 40;
 
 pub async fn insert_profile(tx: &mut TenantTx, fields: &ProfileFields) -> RepoResult<ProfileRecord> {
     let base = slug::derive(&fields.display_name, "profile");
     let mut n = next_slug_number(tx, &base, None).await?;
-    for _ in 0..SLUG_ATTEMPTS {
+    for attempt in 1..=SLUG_ATTEMPTS {
         let candidate = slug::candidate(&base, n);
         let row = sqlx::query_as::<_, ProfileRow>(concat!(
             "insert into vitae.profiles (tenant_id, id, slug, external_id, display_name, headline, summary, \
@@ -216,7 +234,7 @@ pub async fn insert_profile(tx: &mut TenantTx, fields: &ProfileFields) -> RepoRe
         if let Some(row) = row {
             return Ok(row.into());
         }
-        n += 1;
+        n = next_slug_number(tx, &base, None).await?.max(n + 1) + rand::random_range(0..attempt * 4);
     }
     Err(RepoError::Conflict { constraint: "profiles_slug_key".into() })
 }
@@ -274,14 +292,22 @@ pub async fn list_profiles(
     let rows = sqlx::query_as::<_, ProfileRow>(concat!(
         "select ",
         profile_columns!(),
-        " from vitae.profiles \
-         where ($1::uuid is null or id > $1) \
-           and ($2::text is null or tags @> array[$2]) \
-           and ($3::text is null or country = $3) \
-           and ($4::text is null or availability = $4) \
-           and ($5::timestamptz is null or updated_at >= $5) \
-           and ($6 or is_active) \
-         order by id limit $7"
+        " from vitae.profiles p \
+         where ($1::uuid is null or p.id > $1) \
+           and ($4::text is null or p.availability = $4) \
+           and ($5::timestamptz is null or p.updated_at >= $5) \
+           and ($6 or p.is_active) \
+           and ($2::text is null and $3::text is null \
+                or not $8 and ($2::text is null or p.tags @> array[$2]) and ($3::text is null or p.country = $3) \
+                or $8 and exists ( \
+                  select 1 from vitae.search_documents d \
+                  where d.profile_id = p.id \
+                    and ($2::text is null or d.tags @> array[$2]) \
+                    and ($3::text is null or d.country = $3) \
+                    and (d.mask_slug = $9 \
+                         or d.is_default and not exists ( \
+                           select 1 from vitae.search_documents o where o.profile_id = p.id and o.mask_slug = $9)))) \
+         order by p.id limit $7"
     ))
     .bind(after)
     .bind(&filter.tag)
@@ -290,6 +316,11 @@ pub async fn list_profiles(
     .bind(filter.updated_since)
     .bind(filter.include_inactive)
     .bind(limit)
+    .bind(filter.seen_through != SeenThrough::Stored)
+    .bind(match &filter.seen_through {
+        SeenThrough::Mask(slug) => Some(slug.as_str()),
+        _ => None,
+    })
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())

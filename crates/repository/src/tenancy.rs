@@ -7,7 +7,7 @@ use std::ops::{Deref, DerefMut};
 use sqlx::{AssertSqlSafe, PgPool, PgTransaction};
 use uuid::Uuid;
 
-use crate::error::RepoResult;
+use crate::error::{RepoError, RepoResult};
 
 pub struct TenantTx {
     tx: PgTransaction<'static>,
@@ -19,7 +19,7 @@ impl TenantTx {
     pub async fn begin(pool: &PgPool, tenant_id: Uuid) -> RepoResult<Self> {
         // A Uuid prints as hex and dashes only, so it is safe inside the literal.
         let statement = format!("begin; set local app.tenant_id = '{tenant_id}'");
-        let tx = pool.begin_with(AssertSqlSafe(statement)).await?;
+        let tx = pool.begin_with(AssertSqlSafe(statement)).await.map_err(|e| RepoError::on_acquire(pool, e))?;
         Ok(Self { tx, tenant_id })
     }
 
@@ -27,7 +27,7 @@ impl TenantTx {
     /// may be served by a replica).
     pub async fn begin_read_only(pool: &PgPool, tenant_id: Uuid) -> RepoResult<Self> {
         let statement = format!("begin transaction read only; set local app.tenant_id = '{tenant_id}'");
-        let tx = pool.begin_with(AssertSqlSafe(statement)).await?;
+        let tx = pool.begin_with(AssertSqlSafe(statement)).await.map_err(|e| RepoError::on_acquire(pool, e))?;
         Ok(Self { tx, tenant_id })
     }
 
@@ -41,7 +41,7 @@ impl TenantTx {
             debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'));
             statement.push_str(&format!("; set local {name} = {value}"));
         }
-        let tx = pool.begin_with(AssertSqlSafe(statement)).await?;
+        let tx = pool.begin_with(AssertSqlSafe(statement)).await.map_err(|e| RepoError::on_acquire(pool, e))?;
         Ok(Self { tx, tenant_id })
     }
 

@@ -108,7 +108,8 @@ pub async fn key_credentials(pool: &PgPool, key_id: Uuid) -> RepoResult<Option<K
     Ok(sqlx::query_as::<_, KeyCredentials>("select tenant_id, secret_hash, scopes, revoked_at from vitae.find_api_key($1)")
         .bind(key_id)
         .fetch_optional(pool)
-        .await?)
+        .await
+        .map_err(|e| RepoError::on_acquire(pool, e))?)
 }
 
 /// Every tenant's id. Needs the owner role (maintenance across tenants); the service role sees

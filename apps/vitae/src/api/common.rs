@@ -121,6 +121,17 @@ pub fn printable(value: &str) -> Result<(), validator::ValidationError> {
     Ok(())
 }
 
+/// `validator` rule for every number with a fractional part: query strings parse `NaN` and
+/// `inf`, which pass any range check (every comparison with NaN is false).
+pub fn finite<T: Into<f64>>(value: T) -> Result<(), validator::ValidationError> {
+    if value.into().is_finite() {
+        return Ok(());
+    }
+    let mut error = validator::ValidationError::new("range");
+    error.message = Some("must be a finite number".into());
+    Err(error)
+}
+
 /// For fields that may be absent but not `null` (a PATCH of a required field).
 pub fn reject_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where

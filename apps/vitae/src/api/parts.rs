@@ -10,7 +10,7 @@ use vitae_domain::mask::{VisibleExperience, VisibleSkill};
 use vitae_domain::profile::{ExperienceDraft, ExperienceFields, ExperienceRecord, SkillDraft, SkillFields, SkillRecord};
 
 use super::bounds;
-use super::common::{double_option, field_errors, invalid, reject_null, whole_number, whole_number_or_null};
+use super::common::{double_option, field_errors, finite, invalid, reject_null, whole_number, whole_number_or_null};
 use crate::http::extract::Body;
 use crate::http::problem::ApiError;
 use vitae_domain::ValidationError;
@@ -203,7 +203,7 @@ pub struct SkillCreate {
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub level: Option<i16>,
-    #[validate(range(min = 0.0, max = 80.0))]
+    #[validate(range(min = 0.0, max = 80.0), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 80)]
     pub years: Option<f32>,
 }

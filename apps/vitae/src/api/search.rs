@@ -13,7 +13,7 @@ use validator::Validate;
 
 use vitae_repository::search::{Filters, MaskSelection};
 
-use super::common::{AvailabilityBody, CountryCode, printable};
+use super::common::{AvailabilityBody, CountryCode, finite, printable};
 use crate::http::extract::Body;
 use crate::http::problem::ApiError;
 use crate::service::search::{After, Calibration, Fusion, FusionDefaults, Mode, Plan, SearchOutcome, SearchQuery, Timings};
@@ -35,27 +35,27 @@ pub enum SearchMode {
 pub struct FusionBody {
     pub method: FusionMethodName,
     /// `blend`: weight of the semantic score; the keyword score gets the rest.
-    #[validate(range(min = 0.0, max = 1.0))]
+    #[validate(range(min = 0.0, max = 1.0), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 1, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub semantic_ratio: Option<f64>,
     /// `rrf`: the k in weight / (k + rank).
-    #[validate(range(min = 1.0, max = 1000.0))]
+    #[validate(range(min = 1.0, max = 1000.0), custom(function = "finite"))]
     #[schema(minimum = 1, maximum = 1000, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub k: Option<f64>,
     /// `rrf`: the semantic leg's weight.
-    #[validate(range(min = 0.0, max = 10.0))]
+    #[validate(range(min = 0.0, max = 10.0), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 10, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub semantic_weight: Option<f64>,
     /// `rrf`: the keyword leg's weight.
-    #[validate(range(min = 0.0, max = 10.0))]
+    #[validate(range(min = 0.0, max = 10.0), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 10, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub keyword_weight: Option<f64>,
     /// `max`: how much the weaker leg's score adds to the stronger one's.
-    #[validate(range(min = 0.0, max = 1.0))]
+    #[validate(range(min = 0.0, max = 1.0), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 1, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub other_weight: Option<f64>,
@@ -125,7 +125,7 @@ pub struct SearchFilters {
     #[schema(max_items = 3)]
     pub availability: Vec<AvailabilityBody>,
     /// Profiles with at least this many years of (visible, dated) experience.
-    #[validate(range(min = 0.0, max = 80.0))]
+    #[validate(range(min = 0.0, max = 80.0), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 80, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub min_years: Option<f32>,
@@ -203,6 +203,7 @@ pub struct SearchRequest {
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub cursor: Option<String>,
     /// Leave out hits scoring below this (scores are on 0..1).
+    #[validate(custom(function = "finite"))]
     #[schema(nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub min_score: Option<f64>,
@@ -559,7 +560,7 @@ pub struct SimilarQuery {
     #[param(min_length = 2, max_length = 200, pattern = "^[A-Za-z]{2}(,[A-Za-z]{2})*$")]
     pub country: Option<String>,
     pub availability: Option<AvailabilityBody>,
-    #[validate(range(min = 0.0, max = 80.0))]
+    #[validate(range(min = 0.0, max = 80.0), custom(function = "finite"))]
     #[param(minimum = 0, maximum = 80)]
     pub min_years: Option<f32>,
     pub updated_since: Option<DateTime<Utc>>,

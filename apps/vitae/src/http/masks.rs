@@ -43,11 +43,10 @@ pub async fn create_mask(
     ApiJson(body): ApiJson<MaskCreate>,
 ) -> Result<Response, ApiError> {
     let fields = body.fields().map_err(|e| invalid(e, ""))?;
-    let record = write_part(&state, &principal, profile_id, async |tx| {
+    let record = write_part!(state, principal, profile_id, |tx| {
         service::profiles::check_room(tx, profile_id, Part::Mask).await?;
         Ok(profiles::insert_mask(tx, profile_id, &fields).await?)
-    })
-    .await?;
+    });
     let path = format!("/v1/profiles/{profile_id}/masks/{}", record.id);
     Ok(views::versioned(Mask::from(&record), record.version, StatusCode::CREATED, Some(path)))
 }
@@ -110,12 +109,11 @@ pub async fn update_mask(
     if_match: IfMatch,
     ApiJson(patch): ApiJson<MaskPatch>,
 ) -> Result<Response, ApiError> {
-    let record = write_part(&state, &principal, profile_id, async |tx| {
+    let record = write_part!(state, principal, profile_id, |tx| {
         let current = profiles::get_mask(tx, profile_id, id).await?;
         let fields = patch.apply(&current)?;
         Ok(profiles::update_mask(tx, profile_id, id, &fields, if_match.0).await?)
-    })
-    .await?;
+    });
     Ok(views::versioned(Mask::from(&record), record.version, StatusCode::OK, None))
 }
 
@@ -135,14 +133,13 @@ pub async fn delete_mask(
     ApiPath((profile_id, id)): ApiPath<(Uuid, Uuid)>,
     if_match: IfMatch,
 ) -> Result<Response, ApiError> {
-    write_part(&state, &principal, profile_id, async |tx| {
+    write_part!(state, principal, profile_id, |tx| {
         let current = profiles::get_mask(tx, profile_id, id).await?;
         if current.is_default {
             return Err(ApiError::new(ErrorCode::Conflict)
                 .with_detail("the default mask cannot be deleted; make another mask the default first"));
         }
         Ok(profiles::delete_part(tx, Part::Mask, profile_id, id, if_match.0).await?)
-    })
-    .await?;
+    });
     Ok(views::no_content(None))
 }

@@ -1,7 +1,13 @@
 //! The layers around every route: request ids, tracing, limits, and the guarantee that every error
 //! leaves as `application/problem+json` (axum's own rejections are plain text; this renders them).
 
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+use http_body::Body as _;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -41,6 +47,7 @@ pub fn wrap(routes: Router, state: &AppState) -> Router {
             .layer(from_fn(crate::metrics::track_requests))
             .layer(cors(&config.cors_origins))
             .layer(from_fn(render_problems))
+            .layer(from_fn(request_limits))
             .layer(from_fn_with_state(Timeouts { request: config.request_timeout, import: config.import_timeout }, time_limit))
             .layer(axum::extract::DefaultBodyLimit::max(config.body_limit_bytes))
             .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response())),
@@ -64,15 +71,42 @@ pub async fn fallback_not_found() -> ApiError {
     ApiError::not_found().with_detail("no such route")
 }
 
-/// Makes every error response a problem document carrying the request id.
+/// The longest URL (path and query) and the largest header block the service reads; longer
+/// ones are refused with a problem document (hyper's own limits are set well above these).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses an over-long URL (414) or header block (431) before anything reads them.
+async fn request_limits(request: Request, next: Next) -> Result<Response, ApiError> {
+    let uri = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri > MAX_URI_BYTES {
+        return Err(ApiError::new(ErrorCode::UriTooLong).with_detail(format!(
+            "the URL is {uri} bytes; at most {MAX_URI_BYTES} are read (send long queries in a POST body)"
+        )));
+    }
+    let headers: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if headers > MAX_HEADER_BYTES {
+        return Err(ApiError::new(ErrorCode::HeadersTooLarge)
+            .with_detail(format!("the headers are {headers} bytes; at most {MAX_HEADER_BYTES} are read")));
+    }
+    Ok(next.run(request).await)
+}
+
+/// Makes every error response a problem document carrying the request id. An error sent before
+/// the request's body was read to its end says `Connection: close`: the server cannot read the
+/// next request on that connection, so it tells the client rather than closing on it silently.
 async fn render_problems(request: Request, next: Next) -> Response {
     let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (request, body_read) = track_body(request);
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
+    if !body_read.load(Ordering::Acquire) {
+        parts.headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     let is_problem = parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     let bytes = to_bytes(body, MAX_ERROR_BODY).await.unwrap_or_default();
 
@@ -97,6 +131,44 @@ async fn render_problems(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
+/// The request with its body wrapped to note when it has been read to the end (at once for a
+/// request without one).
+fn track_body(request: Request) -> (Request, Arc<AtomicBool>) {
+    let (parts, body) = request.into_parts();
+    let read = Arc::new(AtomicBool::new(body.is_end_stream()));
+    let tracked = TrackedBody { inner: body, read: Arc::clone(&read) };
+    (Request::from_parts(parts, Body::new(tracked)), read)
+}
+
+struct TrackedBody {
+    inner: Body,
+    read: Arc<AtomicBool>,
+}
+
+impl http_body::Body for TrackedBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.read.store(true, Ordering::Release);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 fn problem_for(status: StatusCode, detail: Option<String>) -> serde_json::Value {
     let code = match status {
         StatusCode::BAD_REQUEST => ErrorCode::MalformedRequest,
@@ -107,6 +179,8 @@ fn problem_for(status: StatusCode, detail: Option<String>) -> serde_json::Value 
         StatusCode::CONFLICT => ErrorCode::Conflict,
         StatusCode::PRECONDITION_FAILED => ErrorCode::PreconditionFailed,
         StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::URI_TOO_LONG => ErrorCode::UriTooLong,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ErrorCode::HeadersTooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
         StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
         StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,

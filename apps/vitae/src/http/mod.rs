@@ -12,6 +12,7 @@ pub mod parts;
 pub mod problem;
 pub mod profiles;
 pub mod search;
+pub mod server;
 pub mod views;
 
 use axum::Router;

@@ -66,6 +66,12 @@ const PROBLEMS: &[(&str, &str, &str, &[(&str, &str)])] = &[
     ("401", "Unauthorized", "No valid API key", &[("WWW-Authenticate", "`Bearer`")]),
     ("403", "Forbidden", "The API key lacks the scope this needs", &[]),
     ("404", "NotFound", "No such resource (or it belongs to another tenant)", &[]),
+    (
+        "409",
+        "Contended",
+        "The write kept colliding with concurrent writes to the same profile (`contended`); send it again",
+        &[("Retry-After", "Seconds to wait")],
+    ),
     ("413", "PayloadTooLarge", "The request body is larger than allowed", &[]),
     ("415", "UnsupportedMediaType", "The body is not JSON", &[]),
     ("422", "ValidationFailed", "Invalid fields; `errors` lists each one", &[]),
@@ -74,7 +80,8 @@ const PROBLEMS: &[(&str, &str, &str, &[(&str, &str)])] = &[
     (
         "503",
         "Unavailable",
-        "The database or the embedding provider is unavailable, or the request took too long",
+        "The database or the embedding provider is unavailable (`unavailable`), every database connection is in use \
+         (`busy`), or the request took too long (`timeout`)",
         &[("Retry-After", "Seconds to wait")],
     ),
 ];
@@ -161,9 +168,17 @@ pub fn finish(mut doc: Document) -> Document {
     }
 
     for (path, item) in doc.paths.paths.iter_mut() {
-        let operations =
-            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options];
-        for operation in operations.into_iter().flatten() {
+        let operations = [
+            (&mut item.get, false),
+            (&mut item.put, true),
+            (&mut item.post, true),
+            (&mut item.delete, true),
+            (&mut item.patch, true),
+            (&mut item.head, false),
+            (&mut item.options, false),
+        ];
+        for (operation, writes) in operations {
+            let Some(operation) = operation else { continue };
             for parameter in operation.parameters.iter_mut().flatten() {
                 let RefOr::T(parameter) = parameter else { continue };
                 if parameter.name == "If-Match" {
@@ -185,6 +200,8 @@ pub fn finish(mut doc: Document) -> Document {
                     "400" => api,
                     "401" | "403" | "429" => api,
                     "404" => has_path_params,
+                    // Writes to profiles retry collisions themselves; one that keeps colliding is told so.
+                    "409" => writes && path.starts_with("/v1/profiles") && !path.ends_with(":import"),
                     "413" | "415" => has_body,
                     "422" => api && (has_body || has_params),
                     "500" => true,

@@ -21,6 +21,7 @@ use crate::api::parts::{Experience, ExperienceCreate, ExperiencePatch, Skill, Sk
 use crate::api::profiles::ViewQuery;
 use crate::auth::Scope;
 use crate::service;
+use crate::service::indexer::IndexPass;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,24 +32,50 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_skill, delete_skill))
 }
 
-/// Runs a write to a part of a profile: locks the profile and bumps its version, runs `write`,
-/// rebuilds the profile's search documents, commits.
-pub(super) async fn write_part<T>(
-    state: &AppState,
-    principal: &Principal,
-    profile_id: Uuid,
-    write: impl AsyncFnOnce(&mut TenantTx) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    principal.require(Scope::Write)?;
-    let mut tx = state.write_tx(principal.tenant_id).await?;
-    if !profiles::touch_profile(&mut tx, profile_id).await?.is_active {
+/// Runs a write to a part of a profile: waits for the profile's turn, locks it and bumps its
+/// version, runs the body (with `$tx`, the transaction), rebuilds the profile's search documents,
+/// commits, and gives the body's output. The body may run more than once (see
+/// [`crate::service::indexer::IndexedWrite`]). A macro, not a function taking an async closure:
+/// such closures over `&mut TenantTx` make handler futures fail axum's `Send` check.
+macro_rules! write_part {
+    ($state:expr, $principal:expr, $profile_id:expr, |$tx:ident| $($body:tt)*) => {{
+        $principal.require($crate::auth::Scope::Write)?;
+        let _turn = $state.profile_locks.lock($principal.tenant_id, $profile_id).await?;
+        let mut indexed = $state.write($principal.tenant_id);
+        loop {
+            let (mut tx, mut index) = indexed.begin().await?;
+            let result: Result<_, ApiError> = async {
+                $crate::http::parts::open_part_write(&mut tx, $profile_id).await?;
+                let out: Result<_, ApiError> = async {
+                    let $tx = &mut tx;
+                    $($body)*
+                }
+                .await;
+                let out = out?;
+                $crate::http::parts::close_part_write(&mut tx, &mut index, $profile_id).await?;
+                Ok(out)
+            }
+            .await;
+            if let Some(out) = indexed.end(tx, index, result).await? {
+                break out;
+            }
+        }
+    }};
+}
+pub(super) use write_part;
+
+/// Locks the profile and bumps its version; a deleted profile takes no writes.
+pub(super) async fn open_part_write(tx: &mut TenantTx, profile_id: Uuid) -> Result<(), ApiError> {
+    if !profiles::touch_profile(tx, profile_id).await?.is_active {
         return Err(ApiError::not_found().with_detail("this profile is deleted; restore it first"));
     }
-    let out = write(&mut tx).await?;
-    let aggregate = profiles::load_aggregate(&mut tx, profile_id).await?;
-    state.indexer.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
-    tx.commit().await?;
-    Ok(out)
+    Ok(())
+}
+
+/// Rebuilds the profile's search documents as the write left it.
+pub(super) async fn close_part_write(tx: &mut TenantTx, index: &mut IndexPass<'_>, profile_id: Uuid) -> Result<(), ApiError> {
+    let aggregate = profiles::load_aggregate(tx, profile_id).await?;
+    index.reindex(tx, std::slice::from_ref(&aggregate)).await
 }
 
 /// Reads a profile for listing one kind of its parts, in the caller's view.
@@ -79,11 +106,10 @@ pub async fn create_experience(
     ApiJson(body): ApiJson<ExperienceCreate>,
 ) -> Result<Response, ApiError> {
     let fields = body.fields().map_err(|e| invalid(e, ""))?;
-    let record = write_part(&state, &principal, profile_id, async |tx| {
+    let record = write_part!(state, principal, profile_id, |tx| {
         service::profiles::check_room(tx, profile_id, Part::Experience).await?;
         Ok(profiles::insert_experience(tx, profile_id, &fields).await?)
-    })
-    .await?;
+    });
     let path = format!("/v1/profiles/{profile_id}/experiences/{}", record.id);
     Ok(views::versioned(Experience::full(&record), record.version, StatusCode::CREATED, Some(path)))
 }
@@ -119,12 +145,11 @@ pub async fn update_experience(
     if_match: IfMatch,
     ApiJson(patch): ApiJson<ExperiencePatch>,
 ) -> Result<Response, ApiError> {
-    let record = write_part(&state, &principal, profile_id, async |tx| {
+    let record = write_part!(state, principal, profile_id, |tx| {
         let current = profiles::get_experience(tx, profile_id, id).await?;
         let fields = patch.apply(&current)?;
         Ok(profiles::update_experience(tx, profile_id, id, &fields, if_match.0).await?)
-    })
-    .await?;
+    });
     Ok(views::versioned(Experience::full(&record), record.version, StatusCode::OK, None))
 }
 
@@ -143,10 +168,9 @@ pub async fn delete_experience(
     ApiPath((profile_id, id)): ApiPath<(Uuid, Uuid)>,
     if_match: IfMatch,
 ) -> Result<Response, ApiError> {
-    write_part(&state, &principal, profile_id, async |tx| {
+    write_part!(state, principal, profile_id, |tx| {
         Ok(profiles::delete_part(tx, Part::Experience, profile_id, id, if_match.0).await?)
-    })
-    .await?;
+    });
     Ok(views::no_content(None))
 }
 
@@ -167,11 +191,10 @@ pub async fn create_skill(
     ApiJson(body): ApiJson<SkillCreate>,
 ) -> Result<Response, ApiError> {
     let fields = body.fields().map_err(|e| invalid(e, ""))?;
-    let record = write_part(&state, &principal, profile_id, async |tx| {
+    let record = write_part!(state, principal, profile_id, |tx| {
         service::profiles::check_room(tx, profile_id, Part::Skill).await?;
         Ok(profiles::insert_skill(tx, profile_id, &fields).await?)
-    })
-    .await?;
+    });
     let path = format!("/v1/profiles/{profile_id}/skills/{}", record.id);
     Ok(views::versioned(Skill::full(&record), record.version, StatusCode::CREATED, Some(path)))
 }
@@ -208,12 +231,11 @@ pub async fn update_skill(
     if_match: IfMatch,
     ApiJson(patch): ApiJson<SkillPatch>,
 ) -> Result<Response, ApiError> {
-    let record = write_part(&state, &principal, profile_id, async |tx| {
+    let record = write_part!(state, principal, profile_id, |tx| {
         let current = profiles::get_skill(tx, profile_id, id).await?;
         let fields = patch.apply(&current)?;
         Ok(profiles::update_skill(tx, profile_id, id, &fields, if_match.0).await?)
-    })
-    .await?;
+    });
     Ok(views::versioned(Skill::full(&record), record.version, StatusCode::OK, None))
 }
 
@@ -232,9 +254,8 @@ pub async fn delete_skill(
     ApiPath((profile_id, id)): ApiPath<(Uuid, Uuid)>,
     if_match: IfMatch,
 ) -> Result<Response, ApiError> {
-    write_part(&state, &principal, profile_id, async |tx| {
+    write_part!(state, principal, profile_id, |tx| {
         Ok(profiles::delete_part(tx, Part::Skill, profile_id, id, if_match.0).await?)
-    })
-    .await?;
+    });
     Ok(views::no_content(None))
 }

@@ -24,9 +24,13 @@ pub enum ErrorCode {
     Conflict,
     PreconditionFailed,
     PayloadTooLarge,
+    UriTooLong,
     UnsupportedMediaType,
+    HeadersTooLarge,
     ValidationFailed,
     RateLimited,
+    Contended,
+    Busy,
     Unavailable,
     Timeout,
     Internal,
@@ -47,9 +51,15 @@ impl ErrorCode {
                 (StatusCode::PRECONDITION_FAILED, "precondition_failed", "The resource has changed since it was read")
             }
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),
+            UriTooLong => (StatusCode::URI_TOO_LONG, "uri_too_long", "The URL is too long"),
             UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported content type"),
+            HeadersTooLarge => {
+                (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", "The request headers are too large")
+            }
             ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields"),
             RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
+            Contended => (StatusCode::CONFLICT, "contended", "Concurrent writes to the same data collided"),
+            Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", "The service is at capacity"),
             Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is temporarily unavailable"),
             Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout", "The request took too long"),
             Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
@@ -260,6 +270,19 @@ impl From<RepoError> for ApiError {
             RepoError::VersionMismatch => Self::new(ErrorCode::PreconditionFailed)
                 .with_detail("If-Match does not match the current ETag; read the resource again"),
             RepoError::Unavailable(e) => Self::unavailable(e.to_string()),
+            RepoError::Busy => {
+                Self::new(ErrorCode::Busy).with_detail("every database connection is in use; try again shortly").retry_after(1)
+            }
+            RepoError::Contended(e) => Self {
+                internal: Some(e.to_string()),
+                ..Self::new(ErrorCode::Contended)
+                    .with_detail("this write collided with concurrent writes to the same profiles; send it again")
+                    .retry_after(1)
+            },
+            RepoError::TooLarge(e) => Self {
+                internal: Some(e.to_string()),
+                ..Self::new(ErrorCode::PayloadTooLarge).with_detail("the data is beyond what the database can store or index")
+            },
             RepoError::Timeout => Self {
                 internal: Some("statement timeout".into()),
                 ..Self::new(ErrorCode::Timeout).with_detail("the query ran past its time limit").retry_after(1)

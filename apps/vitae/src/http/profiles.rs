@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use vitae_repository::profiles::{self, ProfileFilter};
+use vitae_repository::profiles::{self, ProfileFilter, SeenThrough};
 
 use super::auth::Principal;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
@@ -48,10 +48,19 @@ pub async fn create_profile(
 ) -> Result<Response, ApiError> {
     principal.require(Scope::Write)?;
     let new = body.parse()?;
-    let mut tx = state.write_tx(principal.tenant_id).await?;
-    let aggregate = service::profiles::insert(&mut tx, &new).await?;
-    state.indexer.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
-    tx.commit().await?;
+    let mut indexed = state.write(principal.tenant_id);
+    let aggregate = loop {
+        let (mut tx, mut index) = indexed.begin().await?;
+        let result = async {
+            let aggregate = service::profiles::insert(&mut tx, &new).await?;
+            index.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
+            Ok(aggregate)
+        }
+        .await;
+        if let Some(aggregate) = indexed.end(tx, index, result).await? {
+            break aggregate;
+        }
+    };
     views::profile_response(&aggregate, View::Full, StatusCode::CREATED)
 }
 
@@ -113,7 +122,7 @@ pub async fn list_profiles(
     principal.require(Scope::Read)?;
     let view = views::choose(&principal, query.mask.as_deref());
     let filter = ProfileFilter {
-        tag: query.tag.as_ref().map(|t| t.trim().to_lowercase()),
+        tag: query.tag.as_deref().map(|t| vitae_domain::text::fold(t.trim())),
         country: match &query.country {
             Some(c) => Some(
                 vitae_domain::profile::parse_country("country", c).map_err(|v| ApiError::field(v.field, v.code, v.message))?,
@@ -123,6 +132,11 @@ pub async fn list_profiles(
         availability: query.availability.map(Into::into),
         updated_since: query.updated_since,
         include_inactive: query.include_inactive && view == View::Full,
+        seen_through: match view {
+            View::Full => SeenThrough::Stored,
+            View::DefaultMask => SeenThrough::DefaultMask,
+            View::Mask(slug) => SeenThrough::Mask(slug.to_owned()),
+        },
     };
     let after = query.cursor.as_deref().map(|c| cursor::decode("cursor", c)).transpose()?;
     let limit = i64::from(query.limit.unwrap_or(20));
@@ -168,16 +182,26 @@ pub async fn update_profile(
     ApiJson(patch): ApiJson<ProfilePatch>,
 ) -> Result<Response, ApiError> {
     principal.require(Scope::Write)?;
-    let mut tx = state.write_tx(principal.tenant_id).await?;
-    let current = profiles::lock_profile(&mut tx, id).await?;
-    if !current.is_active {
-        return Err(ApiError::not_found().with_detail("this profile is deleted; restore it first"));
-    }
-    let fields = patch.apply(&current)?;
-    profiles::update_profile(&mut tx, id, &fields, patch.regenerate_slug, if_match.0).await?;
-    let aggregate = profiles::load_aggregate(&mut tx, id).await?;
-    state.indexer.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
-    tx.commit().await?;
+    let _turn = state.profile_locks.lock(principal.tenant_id, id).await?;
+    let mut indexed = state.write(principal.tenant_id);
+    let aggregate = loop {
+        let (mut tx, mut index) = indexed.begin().await?;
+        let result = async {
+            let current = profiles::lock_profile(&mut tx, id).await?;
+            if !current.is_active {
+                return Err(ApiError::not_found().with_detail("this profile is deleted; restore it first"));
+            }
+            let fields = patch.apply(&current)?;
+            profiles::update_profile(&mut tx, id, &fields, patch.regenerate_slug, if_match.0).await?;
+            let aggregate = profiles::load_aggregate(&mut tx, id).await?;
+            index.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
+            Ok(aggregate)
+        }
+        .await;
+        if let Some(aggregate) = indexed.end(tx, index, result).await? {
+            break aggregate;
+        }
+    };
     views::profile_response(&aggregate, View::Full, StatusCode::OK)
 }
 
@@ -228,15 +252,24 @@ async fn set_active(
     active: bool,
     if_match: IfMatch,
 ) -> Result<vitae_domain::mask::ProfileAggregate, ApiError> {
-    let mut tx = state.write_tx(principal.tenant_id).await?;
-    let current = profiles::lock_profile(&mut tx, id).await?;
-    if !current.is_active && !active {
-        // Deleting twice: the first made it gone.
-        return Err(ApiError::not_found());
+    let _turn = state.profile_locks.lock(principal.tenant_id, id).await?;
+    let mut indexed = state.write(principal.tenant_id);
+    loop {
+        let (mut tx, mut index) = indexed.begin().await?;
+        let result = async {
+            let current = profiles::lock_profile(&mut tx, id).await?;
+            if !current.is_active && !active {
+                // Deleting twice: the first made it gone.
+                return Err(ApiError::not_found());
+            }
+            profiles::set_profile_active(&mut tx, id, active, if_match.0).await?;
+            let aggregate = profiles::load_aggregate(&mut tx, id).await?;
+            index.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
+            Ok(aggregate)
+        }
+        .await;
+        if let Some(aggregate) = indexed.end(tx, index, result).await? {
+            return Ok(aggregate);
+        }
     }
-    profiles::set_profile_active(&mut tx, id, active, if_match.0).await?;
-    let aggregate = profiles::load_aggregate(&mut tx, id).await?;
-    state.indexer.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
-    tx.commit().await?;
-    Ok(aggregate)
 }

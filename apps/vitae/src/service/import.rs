@@ -1,23 +1,23 @@
 //! Bulk import: NDJSON, one whole profile per line (as `POST /v1/profiles` takes it), keyed by
 //! `external_id` so that running the same import again updates instead of duplicating.
 //!
-//! Lines are committed in batches, one transaction each; every line runs inside a savepoint, so
-//! a line the database refuses rolls back alone. Each batch embeds all its changed documents in
-//! one call before it commits, so every imported profile is searchable once its batch returns.
+//! Lines are committed in batches, one transaction each; every line runs inside a savepoint with
+//! its search documents, so a line the database refuses rolls back alone. Each batch embeds all
+//! its changed documents in one call, between two passes of its transaction (no connection held
+//! while the model runs), so every imported profile is searchable once its batch returns.
 //! A bad line never aborts or half-writes the others; the report names its line and fields.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use vitae_domain::mask::ProfileAggregate;
 use vitae_repository::{PgPool, TenantTx, profiles};
 
-use super::indexer::Indexer;
+use super::indexer::{IndexPass, Indexer};
 use crate::api::profiles::ProfileCreate;
 use crate::http::contract::Contract;
 use crate::http::extract::{checked_body, parse_json};
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::{ApiError, ErrorCode, FieldError};
 use crate::service;
 
 /// What happened to one line.
@@ -130,62 +130,96 @@ fn problem_errors(error: ApiError, field: &str) -> Vec<FieldError> {
     }
 }
 
-/// One batch in one transaction. On a failure of the whole batch (database or embedding
-/// provider gone), every line of it is reported failed and nothing of it is written.
+/// One batch in one transaction, its lines in external-id order so that concurrent imports of
+/// overlapping ids lock profiles in the same order. Each line runs in a savepoint with its
+/// search documents: a line the database refuses rolls back and fails alone, with its reason.
+/// A batch that loses a deadlock runs again; one the database cannot take at all (gone,
+/// saturated) reports every line failed and writes nothing of it.
 async fn import_batch(pool: &PgPool, indexer: &Indexer, tenant_id: Uuid, lines: &[(usize, ProfileCreate)]) -> Vec<LineResult> {
     if lines.is_empty() {
         return Vec::new();
     }
-    let mut results = Vec::with_capacity(lines.len());
-    let outcome: Result<(), ApiError> = async {
-        let mut tx = TenantTx::begin(pool, tenant_id).await?;
-        let mut aggregates: Vec<ProfileAggregate> = Vec::with_capacity(lines.len());
-        for (line, body) in lines {
-            let external_id = body.external_id.clone();
-            tx.savepoint().await?;
-            match import_line(&mut tx, body).await {
-                Ok((aggregate, created)) => {
-                    tx.release_savepoint().await?;
-                    results.push(LineResult {
-                        line: *line,
-                        status: if created { LineStatus::Created } else { LineStatus::Updated },
-                        external_id,
-                        id: Some(aggregate.profile.id),
-                        errors: Vec::new(),
-                    });
-                    // A later line with the same external_id supersedes this one.
-                    aggregates.retain(|a| a.profile.id != aggregate.profile.id);
-                    aggregates.push(aggregate);
-                }
-                Err(error) if error.code.status().is_client_error() => {
-                    tx.rollback_to_savepoint().await?;
-                    results.push(failed(*line, external_id, problem_errors(error, "")));
-                }
-                Err(error) => return Err(error),
-            }
+    let mut ordered: Vec<&(usize, ProfileCreate)> = lines.iter().collect();
+    // Stable: lines of one external_id keep their order, and the last one wins.
+    ordered.sort_by(|a, b| a.1.external_id.cmp(&b.1.external_id));
+    let mut indexed = indexer.write(pool, tenant_id);
+    let outcome = loop {
+        let (mut tx, mut index) = match indexed.begin().await {
+            Ok(pass) => pass,
+            Err(error) => break Err(error),
+        };
+        let result = write_lines(&mut tx, &mut index, &ordered).await;
+        match indexed.end(tx, index, result).await {
+            Ok(Some(results)) => break Ok(results),
+            Ok(None) => continue,
+            Err(error) => break Err(error),
         }
-        indexer.reindex(&mut tx, &aggregates).await?;
-        tx.commit().await?;
-        Ok(())
+    };
+    match outcome {
+        Ok(results) => results,
+        Err(error) => {
+            tracing::warn!(error = ?error.internal, code = error.code.code(), "an import batch failed as a whole");
+            let reason = FieldError::new(
+                "",
+                error.code.code(),
+                error.detail.clone().unwrap_or_else(|| "the batch could not be written".into()),
+            );
+            lines.iter().map(|(line, body)| failed(*line, body.external_id.clone(), vec![reason.clone()])).collect()
+        }
     }
-    .await;
-    if let Err(error) = outcome {
-        tracing::warn!(error = ?error.internal, "an import batch failed as a whole");
-        let reason = FieldError::new(
-            "",
-            error.code.code(),
-            error.detail.clone().unwrap_or_else(|| "the batch could not be written".into()),
-        );
-        return lines.iter().map(|(line, body)| failed(*line, body.external_id.clone(), vec![reason.clone()])).collect();
-    }
-    results
 }
 
-async fn import_line(tx: &mut TenantTx, body: &ProfileCreate) -> Result<(ProfileAggregate, bool), ApiError> {
+/// The lines of a batch, each in a savepoint with its search documents.
+async fn write_lines(
+    tx: &mut TenantTx,
+    index: &mut IndexPass<'_>,
+    lines: &[&(usize, ProfileCreate)],
+) -> Result<Vec<LineResult>, ApiError> {
+    let mut results = Vec::with_capacity(lines.len());
+    for (line, body) in lines.iter().copied() {
+        let external_id = body.external_id.clone();
+        tx.savepoint().await?;
+        let mut written = import_line(tx, index, body).await;
+        if let Err(error) = &written
+            && error.code == ErrorCode::Conflict
+            && error.errors.first().is_some_and(|e| e.field == "external_id")
+        {
+            // A concurrent import created this external_id since the line looked it up: it is
+            // an update now.
+            tx.rollback_to_savepoint().await?;
+            tx.savepoint().await?;
+            written = import_line(tx, index, body).await;
+        }
+        match written {
+            Ok((id, created)) => {
+                tx.release_savepoint().await?;
+                let status = if created { LineStatus::Created } else { LineStatus::Updated };
+                results.push(LineResult { line: *line, status, external_id, id: Some(id), errors: Vec::new() });
+            }
+            Err(error) if fails_the_batch(&error) => return Err(error),
+            Err(error) => {
+                tx.rollback_to_savepoint().await?;
+                tracing::warn!(line, error = ?error.internal, code = error.code.code(), "an import line failed");
+                results.push(failed(*line, external_id, problem_errors(error, "")));
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// Errors that are not the line's fault: the database is gone or saturated, or the batch lost a
+/// deadlock (then it runs again).
+fn fails_the_batch(error: &ApiError) -> bool {
+    matches!(error.code, ErrorCode::Unavailable | ErrorCode::Busy | ErrorCode::Contended)
+}
+
+async fn import_line(tx: &mut TenantTx, index: &mut IndexPass<'_>, body: &ProfileCreate) -> Result<(Uuid, bool), ApiError> {
     let new = body.parse()?;
     let external_id = new.fields.external_id.as_deref().unwrap_or_default();
-    match profiles::find_profile_by_external_id(tx, external_id).await? {
-        Some(existing) => Ok((service::profiles::replace(tx, existing.id, &new).await?, false)),
-        None => Ok((service::profiles::insert(tx, &new).await?, true)),
-    }
+    let (aggregate, created) = match profiles::find_profile_by_external_id(tx, external_id).await? {
+        Some(existing) => (service::profiles::replace(tx, existing.id, &new).await?, false),
+        None => (service::profiles::insert(tx, &new).await?, true),
+    };
+    index.reindex(tx, std::slice::from_ref(&aggregate)).await?;
+    Ok((aggregate.profile.id, created))
 }

@@ -3,7 +3,9 @@
 //!
 //! Embedding is the expensive part, so it is done only for text that changed: a document whose
 //! embedded text hashes the same as the stored one, under the same model, keeps its vector. The
-//! texts of many profiles are embedded in one call (bulk import), deduplicated.
+//! texts of many profiles are embedded in one call (bulk import), deduplicated. Requests embed
+//! between two passes of their transaction, so no pooled connection waits on the model
+//! ([`IndexedWrite`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,15 +15,100 @@ use uuid::Uuid;
 
 use vitae_domain::document::SearchDocument;
 use vitae_domain::mask::{self, ProfileAggregate};
-use vitae_embed::{EmbedError, Embedder, TextWithPassages};
-use vitae_repository::TenantTx;
+use vitae_embed::{EmbedError, EmbeddedText, Embedder, TextWithPassages};
 use vitae_repository::documents::{self, DocumentWrite, NewEmbedding};
+use vitae_repository::{PgPool, TenantTx};
 
 use crate::http::problem::{ApiError, ErrorCode};
 
 pub struct Indexer {
     embedder: Arc<dyn Embedder>,
 }
+
+/// Vectors embedded ahead of a write, by the hash of the text they embed.
+#[derive(Default)]
+pub struct Vectors(HashMap<[u8; 32], EmbeddedText>);
+
+/// A text that needs a vector, under its hash.
+type Missing = ([u8; 32], TextWithPassages);
+
+/// One pass of a write: it writes documents with the vectors at hand and notes the texts that
+/// still lack one (the pass is then rolled back, the texts embedded, and the write run again).
+pub struct IndexPass<'a> {
+    indexer: &'a Indexer,
+    known: Vectors,
+    /// The last pass embeds what is still missing in place rather than going round again.
+    embed_in_place: bool,
+    missing: Vec<Missing>,
+}
+
+/// A write of one tenant and the search documents it changes, run so that no pooled connection
+/// waits on the model: a first pass learns which texts need vectors and rolls back, they are
+/// embedded with no connection held, and a second pass writes with them (a write whose texts
+/// did not change commits in its first pass). A pass that loses a deadlock runs again, a few
+/// times, then answers `contended`. Used as
+///
+/// ```ignore
+/// let mut write = indexer.write(pool, tenant_id);
+/// let out = loop {
+///     let (mut tx, mut index) = write.begin().await?;
+///     let result = async { /* writes; index.reindex(&mut tx, &changed) */ }.await;
+///     if let Some(out) = write.end(tx, index, result).await? { break out; }
+/// };
+/// ```
+pub struct IndexedWrite<'a> {
+    indexer: &'a Indexer,
+    pool: &'a PgPool,
+    tenant_id: Uuid,
+    known: Option<Vectors>,
+    embedded_rounds: u32,
+    contended: u32,
+}
+
+impl<'a> IndexedWrite<'a> {
+    /// Starts a pass: a transaction and the index pass to write documents with.
+    pub async fn begin(&mut self) -> Result<(TenantTx, IndexPass<'a>), ApiError> {
+        let tx = TenantTx::begin(self.pool, self.tenant_id).await?;
+        let known = self.known.take().unwrap_or_default();
+        Ok((tx, IndexPass { indexer: self.indexer, known, embed_in_place: self.embedded_rounds >= 2, missing: vec![] }))
+    }
+
+    /// Ends a pass: commits and returns the output when it is complete; `None` when the write
+    /// has to run again (texts were embedded, or a deadlock was lost).
+    pub async fn end<T>(
+        &mut self,
+        tx: TenantTx,
+        pass: IndexPass<'a>,
+        result: Result<T, ApiError>,
+    ) -> Result<Option<T>, ApiError> {
+        let IndexPass { known, missing, .. } = pass;
+        self.known = Some(known);
+        match result {
+            Ok(out) if missing.is_empty() => {
+                tx.commit().await?;
+                Ok(Some(out))
+            }
+            Ok(_) => {
+                tx.rollback().await?;
+                let embedded = self.indexer.embed(missing).await?;
+                self.known.get_or_insert_default().0.extend(embedded.0);
+                self.embedded_rounds += 1;
+                Ok(None)
+            }
+            Err(error) if error.code == ErrorCode::Contended && self.contended + 1 < CONTENDED_ATTEMPTS => {
+                drop(tx);
+                self.contended += 1;
+                metrics::counter!("vitae_write_retries_total", "reason" => "contended").increment(1);
+                tokio::time::sleep(backoff(self.contended)).await;
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+}
+
+/// How often a write runs again after losing a deadlock to a concurrent one.
+const CONTENDED_ATTEMPTS: u32 = 5;
 
 /// The documents of one profile, built and waiting for the vectors they lack.
 struct Planned {
@@ -40,10 +127,50 @@ impl Indexer {
         &self.embedder
     }
 
-    /// Rebuilds the documents of the given profiles (as they are now, in `tx`).
+    /// Rebuilds the documents of the given profiles (as they are now, in `tx`), embedding in
+    /// place: for jobs that own their connection (re-embedding). Request paths use
+    /// [`Indexer::write`].
     pub async fn reindex(&self, tx: &mut TenantTx, aggregates: &[ProfileAggregate]) -> Result<(), ApiError> {
+        IndexPass { indexer: self, known: Vectors::default(), embed_in_place: true, missing: vec![] }
+            .reindex(tx, aggregates)
+            .await
+    }
+
+    /// A write of `tenant_id` with its search documents; see [`IndexedWrite`].
+    pub fn write<'a>(&'a self, pool: &'a PgPool, tenant_id: Uuid) -> IndexedWrite<'a> {
+        IndexedWrite { indexer: self, pool, tenant_id, known: None, embedded_rounds: 0, contended: 0 }
+    }
+
+    /// Embeds `texts` (each distinct text once), holding no connection.
+    async fn embed(&self, texts: Vec<Missing>) -> Result<Vectors, ApiError> {
+        let mut unique: HashMap<[u8; 32], TextWithPassages> = HashMap::new();
+        for (hash, text) in texts {
+            unique.entry(hash).or_insert(text);
+        }
+        if unique.is_empty() {
+            return Ok(Vectors::default());
+        }
+        let (hashes, texts): (Vec<[u8; 32]>, Vec<TextWithPassages>) = unique.into_iter().unzip();
+        let started = std::time::Instant::now();
+        let embedded = self.embedder.embed_with_passages(texts).await.map_err(embed_error)?;
+        metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "documents").record(started.elapsed().as_secs_f64());
+        Ok(Vectors(hashes.into_iter().zip(embedded).collect()))
+    }
+}
+
+/// 20, 40, 80 ms ... plus up to 20 ms of jitter, so colliding writers do not collide again.
+fn backoff(attempt: u32) -> std::time::Duration {
+    let jitter = rand::random_range(0..20);
+    std::time::Duration::from_millis(10 * (1 << attempt.min(6)) + jitter)
+}
+
+impl IndexPass<'_> {
+    /// Rebuilds the documents of the given profiles (as they are now, in `tx`) with the vectors
+    /// at hand; a text without one is noted (and its profile's documents left for the next
+    /// pass), unless this is the last pass.
+    pub async fn reindex(&mut self, tx: &mut TenantTx, aggregates: &[ProfileAggregate]) -> Result<(), ApiError> {
         let today = Utc::now().date_naive();
-        let model = self.embedder.model_id().to_owned();
+        let model = self.indexer.embedder.model_id().to_owned();
         let mut plans = Vec::with_capacity(aggregates.len());
         for aggregate in aggregates {
             let profile = &aggregate.profile;
@@ -68,24 +195,25 @@ impl Indexer {
             plans.push(Planned { profile_id: profile.id, updated_at: profile.updated_at, active: true, documents });
         }
 
-        // One embedding call for every changed text, each distinct text once.
-        let mut texts: Vec<TextWithPassages> = Vec::new();
-        let mut index: HashMap<[u8; 32], usize> = HashMap::new();
+        let mut lacking: Vec<Missing> = Vec::new();
         for plan in &plans {
             for (_, _, _, document, needs) in &plan.documents {
-                if *needs && !index.contains_key(&document.content_hash) {
-                    index.insert(document.content_hash, texts.len());
-                    texts.push(TextWithPassages { text: document.embedding_text.clone(), passages: document.passages.clone() });
+                if *needs && !self.known.0.contains_key(&document.content_hash) {
+                    lacking.push((
+                        document.content_hash,
+                        TextWithPassages { text: document.embedding_text.clone(), passages: document.passages.clone() },
+                    ));
                 }
             }
         }
-        let vectors = if texts.is_empty() {
-            Vec::new()
+        let embedded_here = if lacking.is_empty() {
+            Vectors::default()
+        } else if self.embed_in_place {
+            self.indexer.embed(lacking).await?
         } else {
-            let started = std::time::Instant::now();
-            let embedded = self.embedder.embed_with_passages(texts).await.map_err(embed_error)?;
-            metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "documents").record(started.elapsed().as_secs_f64());
-            embedded
+            // This pass is rolled back: writing these documents would be wasted work.
+            self.missing.extend(lacking);
+            return Ok(());
         };
 
         for plan in &plans {
@@ -101,9 +229,14 @@ impl Indexer {
                     mask_slug: slug,
                     is_default: *is_default,
                     document,
-                    embedding: needs.then(|| index.get(&document.content_hash).and_then(|&i| vectors.get(i))).flatten().map(
-                        |v| NewEmbedding { model_id: model.as_str(), vector: v.vector.clone(), passages: v.passages.clone() },
-                    ),
+                    embedding: needs
+                        .then(|| self.known.0.get(&document.content_hash).or_else(|| embedded_here.0.get(&document.content_hash)))
+                        .flatten()
+                        .map(|v| NewEmbedding {
+                            model_id: model.as_str(),
+                            vector: v.vector.clone(),
+                            passages: v.passages.clone(),
+                        }),
                 })
                 .collect();
             documents::replace_for_profile(tx, plan.profile_id, plan.updated_at, &writes).await?;

@@ -5,6 +5,7 @@ pub mod eval;
 pub mod import;
 pub mod indexer;
 pub mod keyword;
+pub mod profile_locks;
 pub mod profiles;
 pub mod reembed;
 pub mod search;

@@ -244,7 +244,7 @@ impl Searcher<'_> {
         let mut vector = match (&query.vector, query.mode) {
             (Some(v), _) => Some(v.clone()),
             (None, Mode::Keyword) => None,
-            (None, _) => Some(self.embed_query(&query.q, &mut timings).await?),
+            (None, _) => Some(self.embed_query(tenant_id, &query.q, &mut timings).await?),
         };
 
         let mut tx = TenantTx::begin_read_only_with(self.pool, tenant_id, &self.session_settings()).await?;
@@ -260,7 +260,7 @@ impl Searcher<'_> {
         };
         timings.keyword_ms = elapsed_ms(started);
         if keyword_plan.as_ref().is_some_and(|p| p.broad.is_some()) && vector.is_none() {
-            vector = Some(self.embed_query(&query.q, &mut timings).await?);
+            vector = Some(self.embed_query(tenant_id, &query.q, &mut timings).await?);
         }
 
         // Stage 2 and 3: the semantic leg.
@@ -444,10 +444,11 @@ impl Searcher<'_> {
         }
     }
 
-    /// The query's embedding, from the cache when it was asked before.
-    async fn embed_query(&self, q: &str, timings: &mut Timings) -> Result<Vec<f32>, ApiError> {
+    /// The query's embedding, from the cache when the tenant asked it before.
+    async fn embed_query(&self, tenant_id: Uuid, q: &str, timings: &mut Timings) -> Result<Vec<f32>, ApiError> {
         let started = Instant::now();
-        let (vector, cached) = self.cache.embed_query(self.indexer.embedder().as_ref(), q).await.map_err(embed_error)?;
+        let embedder = self.indexer.embedder().as_ref();
+        let (vector, cached) = self.cache.embed_query(embedder, tenant_id.as_u128(), q).await.map_err(embed_error)?;
         timings.embed_ms = elapsed_ms(started);
         if !cached {
             metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "query").record(timings.embed_ms / 1000.0);

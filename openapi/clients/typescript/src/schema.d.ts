@@ -1124,6 +1124,17 @@ export interface components {
         };
     };
     responses: {
+        /** @description The write kept colliding with concurrent writes to the same profile (`contended`); send it again */
+        Contended: {
+            headers: {
+                /** @description Seconds to wait */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The API key lacks the scope this needs */
         Forbidden: {
             headers: {
@@ -1191,7 +1202,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The database or the embedding provider is unavailable, or the request took too long */
+        /** @description The database or the embedding provider is unavailable (`unavailable`), every database connection is in use (`busy`), or the request took too long (`timeout`) */
         Unavailable: {
             headers: {
                 /** @description Seconds to wait */
@@ -1458,6 +1469,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Contended"];
             /** @description The profile changed since the ETag in If-Match */
             412: {
                 headers: {
@@ -1610,6 +1622,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Contended"];
             /** @description The profile changed since the ETag in If-Match */
             412: {
                 headers: {
@@ -1700,6 +1713,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Contended"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1736,6 +1750,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Contended"];
             /** @description The experience changed since the ETag in If-Match */
             412: {
                 headers: {
@@ -1787,6 +1802,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Contended"];
             /** @description The experience changed since the ETag in If-Match */
             412: {
                 headers: {
@@ -1924,6 +1940,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Contended"];
             /** @description The skill changed since the ETag in If-Match */
             412: {
                 headers: {
