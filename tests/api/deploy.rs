@@ -119,7 +119,7 @@ fn the_manifests_agree_on_names_ports_secrets_and_probes() {
     // The container build: multi-stage, non-root, with the model where the ConfigMap points.
     let dockerfile = std::fs::read_to_string(repo_root().join("deploy/Dockerfile")).unwrap();
     assert!(dockerfile.lines().filter(|l| l.starts_with("FROM ")).count() >= 2, "multi-stage");
-    let user = dockerfile.lines().filter_map(|l| l.strip_prefix("USER ")).last().unwrap();
+    let user = dockerfile.lines().filter_map(|l| l.strip_prefix("USER ")).next_back().unwrap();
     assert_ne!(user.trim(), "root");
     assert_ne!(user.trim(), "0");
     let model_dir = config["data"]["VITAE_MODEL_DIR"].as_str().unwrap();

@@ -35,13 +35,15 @@ async fn readyz_is_not_ready_while_migrations_are_pending() {
 async fn the_server_migrates_an_empty_database_at_start_up() {
     let db = vitae_tests::TestDb::create().await;
     vitae_repository::migrate::down_to(&db.owner_pool(), 0).await.expect("emptying");
-    let mut config = vitae::Config::default();
-    config.listen = "127.0.0.1:0".parse().expect("addr");
-    config.database_url = db.app_url();
-    config.owner_database_url = Some(db.owner_url());
-    config.migrate_on_start = true;
-    config.model_dir = vitae_tests::pg_tools::model_dir();
-    config.embedding_workers = 1;
+    let config = vitae::Config {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        database_url: db.app_url(),
+        owner_database_url: Some(db.owner_url()),
+        migrate_on_start: true,
+        model_dir: vitae_tests::pg_tools::model_dir(),
+        embedding_workers: 1,
+        ..vitae::Config::default()
+    };
     let app = vitae::Application::build(config).await.expect("build migrates");
     let address = app.local_addr();
     let server = tokio::spawn(app.run_until(std::future::pending()));

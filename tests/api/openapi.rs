@@ -119,3 +119,78 @@ fn the_documented_mask_schema_is_the_one_the_domain_enforces() {
         .collect();
     assert_eq!(names, domain, "the hideable fields the document lists are the domain's");
 }
+
+/// Each limit is a domain constant; the document states it by hand (utoipa takes literals), so
+/// this holds the two together.
+#[test]
+fn the_documented_limits_are_the_domain_constants() {
+    use vitae_domain::mask;
+    use vitae_domain::profile::limits as p;
+    use vitae_domain::search::limits as s;
+    let doc = generated();
+    let schemas = &doc["components"]["schemas"];
+    let property =
+        |schema: &str, path: &[&str]| path.iter().fold(&schemas[schema]["properties"], |value, key| &value[*key]).clone();
+    let parameter = |path: &str, name: &str| {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{path} has no parameter {name}"))["schema"]
+            .clone()
+    };
+    let checks: Vec<(String, Value, f64)> = vec![
+        ("display_name".into(), property("ProfileCreate", &["display_name", "maxLength"]), p::DISPLAY_NAME as f64),
+        ("headline".into(), property("ProfileCreate", &["headline", "maxLength"]), p::HEADLINE as f64),
+        ("summary".into(), property("ProfileCreate", &["summary", "maxLength"]), p::SUMMARY as f64),
+        ("location".into(), property("ProfileCreate", &["location", "maxLength"]), p::LOCATION as f64),
+        ("external_id".into(), property("ProfileCreate", &["external_id", "maxLength"]), p::EXTERNAL_ID as f64),
+        ("tags".into(), property("ProfileCreate", &["tags", "maxItems"]), p::TAGS as f64),
+        ("tags[]".into(), property("ProfileCreate", &["tags", "items", "maxLength"]), p::TAG as f64),
+        ("experiences".into(), property("ProfileCreate", &["experiences", "maxItems"]), p::EXPERIENCES as f64),
+        ("skills".into(), property("ProfileCreate", &["skills", "maxItems"]), p::SKILLS as f64),
+        ("masks".into(), property("ProfileCreate", &["masks", "maxItems"]), p::MASKS as f64),
+        ("title".into(), property("ExperienceCreate", &["title", "maxLength"]), p::TITLE as f64),
+        ("organization".into(), property("ExperienceCreate", &["organization", "maxLength"]), p::ORGANIZATION as f64),
+        ("description".into(), property("ExperienceCreate", &["description", "maxLength"]), p::DESCRIPTION as f64),
+        ("skill name".into(), property("SkillCreate", &["name", "maxLength"]), p::SKILL_NAME as f64),
+        ("category".into(), property("SkillCreate", &["category", "maxLength"]), p::CATEGORY as f64),
+        ("level min".into(), property("SkillCreate", &["level", "minimum"]), f64::from(p::SKILL_LEVEL_MIN)),
+        ("level max".into(), property("SkillCreate", &["level", "maximum"]), f64::from(p::SKILL_LEVEL_MAX)),
+        ("years".into(), property("SkillCreate", &["years", "maximum"]), f64::from(p::SKILL_YEARS_MAX)),
+        ("email".into(), property("ContactBody", &["email", "maxLength"]), p::EMAIL as f64),
+        ("phone".into(), property("ContactBody", &["phone", "maxLength"]), p::PHONE as f64),
+        ("links".into(), property("ContactBody", &["links", "maxItems"]), p::LINKS as f64),
+        ("link label".into(), property("LinkBody", &["label", "maxLength"]), p::LINK_LABEL as f64),
+        ("link url".into(), property("LinkBody", &["url", "maxLength"]), p::URL as f64),
+        ("mask name".into(), property("MaskCreate", &["name", "maxLength"]), mask::NAME_MAX_LEN as f64),
+        ("mask slug".into(), property("MaskCreate", &["slug", "maxLength"]), mask::SLUG_MAX_LEN as f64),
+        ("q".into(), property("SearchRequest", &["q", "maxLength"]), s::QUERY as f64),
+        ("search limit".into(), property("SearchRequest", &["limit", "maximum"]), s::PAGE as f64),
+        ("search cursor".into(), property("SearchRequest", &["cursor", "maxLength"]), s::CURSOR as f64),
+        ("search mask".into(), property("SearchRequest", &["mask", "maxLength"]), mask::SLUG_MAX_LEN as f64),
+        ("skills_all".into(), property("SearchFilters", &["skills_all", "maxItems"]), s::FILTER_VALUES as f64),
+        ("skills_any".into(), property("SearchFilters", &["skills_any", "maxItems"]), s::FILTER_VALUES as f64),
+        ("filter tags".into(), property("SearchFilters", &["tags", "maxItems"]), s::FILTER_VALUES as f64),
+        ("filter countries".into(), property("SearchFilters", &["country", "maxItems"]), s::COUNTRIES as f64),
+        ("filter years".into(), property("SearchFilters", &["min_years", "maximum"]), s::YEARS),
+        ("similar limit".into(), parameter("/v1/profiles/{id}/similar", "limit")["maximum"].clone(), s::PAGE as f64),
+        (
+            "similar skills".into(),
+            parameter("/v1/profiles/{id}/similar", "skills_all")["maxLength"].clone(),
+            s::FILTER_LIST as f64,
+        ),
+        ("similar years".into(), parameter("/v1/profiles/{id}/similar", "min_years")["maximum"].clone(), s::YEARS),
+        ("similar cursor".into(), parameter("/v1/profiles/{id}/similar", "cursor")["maxLength"].clone(), s::CURSOR as f64),
+        ("list limit".into(), parameter("/v1/profiles", "limit")["maximum"].clone(), s::PAGE as f64),
+        ("list tag".into(), parameter("/v1/profiles", "tag")["maxLength"].clone(), p::TAG as f64),
+        ("list mask".into(), parameter("/v1/profiles", "mask")["maxLength"].clone(), mask::SLUG_MAX_LEN as f64),
+    ];
+    let wrong: Vec<String> = checks
+        .into_iter()
+        .filter(|(_, documented, enforced)| documented.as_f64() != Some(*enforced))
+        .map(|(name, documented, enforced)| format!("{name}: documented {documented}, enforced {enforced}"))
+        .collect();
+    assert!(wrong.is_empty(), "the document and the domain disagree:\n{}", wrong.join("\n"));
+}

@@ -21,15 +21,14 @@ impl ScratchServer {
     }
 
     fn dev_db(&self, args: &[&str]) -> Output {
-        let output = Command::new(repo_root().join("scripts/dev-db"))
+        Command::new(repo_root().join("scripts/dev-db"))
             .args(args)
             .env("VITAE_DEV_LOCAL_DIR", &self.dir)
             .env("VITAE_DEV_PG_PORT", self.port.to_string())
             // Reuse the wheel the main server was installed from.
             .env("VITAE_DEV_DOWNLOADS_DIR", repo_root().join(".local/downloads"))
             .output()
-            .expect("running scripts/dev-db");
-        output
+            .expect("running scripts/dev-db")
     }
 
     fn ok(&self, args: &[&str]) -> String {

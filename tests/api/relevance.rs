@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
-use vitae::service::eval::{EvalSet, Scores, score};
+use vitae_search::eval::{EvalSet, Scores, score};
 use vitae_tests::TestApp;
 use vitae_tests::search::{external_ids, import, search};
 

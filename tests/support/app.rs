@@ -32,15 +32,17 @@ impl TestApp {
     /// Spawns a server on `db` (migrated unless `adjust` turns migrations on).
     pub async fn spawn_on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> Self {
         init_logs();
-        let mut config = Config::default();
-        config.listen = "127.0.0.1:0".parse().expect("socket address");
-        config.database_url = db.app_url();
-        config.owner_database_url = Some(db.owner_url());
-        // The template already carries every migration.
-        config.migrate_on_start = false;
-        config.model_dir = crate::pg_tools::model_dir();
-        // Tests run in parallel processes on few cores: one embedding worker each.
-        config.embedding_workers = 1;
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().expect("socket address"),
+            database_url: db.app_url(),
+            owner_database_url: Some(db.owner_url()),
+            // The template already carries every migration.
+            migrate_on_start: false,
+            model_dir: crate::pg_tools::model_dir(),
+            // Tests run in parallel processes on few cores: one embedding worker each.
+            embedding_workers: 1,
+            ..Config::default()
+        };
         adjust(&mut config);
         let app = Application::build(config).await.expect("building the application");
         let address = app.local_addr();

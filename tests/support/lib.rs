@@ -5,6 +5,9 @@
 //! The server to use: `TEST_DATABASE_URL` (a superuser URL) or the local development server that
 //! `scripts/dev-db start` runs.
 
+// Tests and examples fail by panicking with the error they met.
+#![allow(clippy::unwrap_used)]
+
 pub mod app;
 pub mod db;
 pub mod pg_tools;

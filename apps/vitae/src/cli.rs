@@ -10,12 +10,12 @@ use vitae_repository::{RepoError, TenantTx, migrate, tenants};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::auth::{self, Scope};
-use crate::service::eval;
+use crate::http::import::parse_lines;
 use crate::service::import;
 use crate::service::indexer::Indexer;
 use crate::service::reembed;
-use crate::service::search::Searcher;
 use vitae_repository::ann;
+use vitae_search::{Engine, eval};
 
 use crate::config::Config;
 use crate::startup::{self, Application};
@@ -402,8 +402,10 @@ async fn import_command(config: Config, tenant: String, file: std::path::PathBuf
     let bar = progress_bar(lines, "importing");
     let started = std::time::Instant::now();
     let contract = startup::contract()?;
-    let report =
-        import::run(&pools.primary, &indexer, &contract, tenant.id, &text, batch, &|done, _| bar.set_position(done as u64)).await;
+    let report = import::run(&pools.primary, &indexer, tenant.id, parse_lines(&contract, &text), batch, &|done, _| {
+        bar.set_position(done as u64)
+    })
+    .await;
     bar.finish_and_clear();
     for failure in report.results.iter().filter(|r| r.errors.iter().len() > 0) {
         for error in &failure.errors {
@@ -436,7 +438,7 @@ async fn reembed_command(config: Config, batch: i64) -> anyhow::Result<()> {
     .await;
     bar.finish_and_clear();
     pools.close().await;
-    let progress = result.map_err(|e| anyhow::anyhow!(e.internal.or(e.detail).unwrap_or_default()))?;
+    let progress = result.context("re-embedding")?;
     println!(
         "re-embedded the documents of {} of {} profiles with {}",
         progress.profiles_done,
@@ -461,9 +463,14 @@ async fn demo_command(config: Config, base_url: String) -> anyhow::Result<()> {
     let bar = progress_bar(lines, "loading demo profiles");
     let started = std::time::Instant::now();
     let contract = startup::contract()?;
-    let report = import::run(&pools.primary, &indexer, &contract, tenant.id, DEMO_PROFILES, import::DEFAULT_BATCH, &|done, _| {
-        bar.set_position(done as u64)
-    })
+    let report = import::run(
+        &pools.primary,
+        &indexer,
+        tenant.id,
+        parse_lines(&contract, DEMO_PROFILES),
+        import::DEFAULT_BATCH,
+        &|done, _| bar.set_position(done as u64),
+    )
     .await;
     bar.finish_and_clear();
     if report.failed > 0 {
@@ -501,7 +508,7 @@ async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32
         return Ok(());
     }
     let kind = match kind.as_deref() {
-        None => config.ann_index.index_kind(),
+        None => config.ann_index,
         Some(k) => ann::IndexKind::parse(k).with_context(|| format!("unknown index kind {k:?}: use ivfflat or hnsw"))?,
     };
     if lists.is_some_and(|l| !(1..=32_768).contains(&l)) {
@@ -551,7 +558,13 @@ async fn eval_command(config: Config, sets: Vec<std::path::PathBuf>, tenant: Opt
     let cache = vitae_embed::cache::QueryCache::new(config.query_cache_size);
     let current = ann::state(&pools.primary).await?;
     let settings = config.search();
-    let searcher = Searcher { pool: &pools.read, indexer: &indexer, cache: &cache, ann: current.as_ref(), settings: &settings };
+    let engine = Engine {
+        pool: &pools.read,
+        embedder: indexer.embedder().as_ref(),
+        cache: &cache,
+        ann: current.as_ref(),
+        settings: &settings,
+    };
     let variants = eval::variants(config.fusion());
     for path in sets {
         let queries_file = if path.is_dir() { path.join("queries.json") } else { path.clone() };
@@ -567,9 +580,7 @@ async fn eval_command(config: Config, sets: Vec<std::path::PathBuf>, tenant: Opt
         let text = std::fs::read_to_string(&queries_file).with_context(|| format!("reading {}", queries_file.display()))?;
         let set: eval::EvalSet = serde_json::from_str(&text).with_context(|| format!("parsing {}", queries_file.display()))?;
         let started = std::time::Instant::now();
-        let report = eval::run(&searcher, tenant.id, &set, &variants)
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.internal.or(e.detail).unwrap_or_default()))?;
+        let report = eval::run(&engine, tenant.id, &set, &variants).await.context("running the labelled queries")?;
         println!(
             "\n## {} ({} queries, tenant {}, depth {}, {:.0}s)\n{}",
             path.display(),
@@ -606,10 +617,11 @@ async fn load_eval_set(
         let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
         let bar = progress_bar(text.lines().count() as u64, "loading profiles");
         let contract = startup::contract()?;
-        let report = import::run(&pools.primary, indexer, &contract, tenant.id, &text, import::DEFAULT_BATCH, &|done, _| {
-            bar.set_position(done as u64)
-        })
-        .await;
+        let report =
+            import::run(&pools.primary, indexer, tenant.id, parse_lines(&contract, &text), import::DEFAULT_BATCH, &|done, _| {
+                bar.set_position(done as u64)
+            })
+            .await;
         bar.finish_and_clear();
         if report.failed > 0 {
             bail!(

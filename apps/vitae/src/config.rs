@@ -11,6 +11,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use vitae_domain::search::{Fusion, FusionDefaults, FusionMethod, IndexKind};
 use vitae_repository::DatabaseSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -136,7 +137,7 @@ pub struct Config {
     pub search_max_other_weight: f64,
 
     /// `ivfflat` or `hnsw`.
-    pub ann_index: AnnKind,
+    pub ann_index: IndexKind,
     /// Build the ANN index once there are this many embeddings (exact search below).
     pub ann_min_rows: i64,
     /// Build and rebuild the index by itself (needs VITAE_OWNER_DATABASE_URL).
@@ -161,30 +162,6 @@ pub struct Config {
 pub enum EmbeddingProvider {
     Local,
     Openai,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FusionMethod {
-    Blend,
-    Rrf,
-    Max,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AnnKind {
-    Ivfflat,
-    Hnsw,
-}
-
-impl AnnKind {
-    pub fn index_kind(self) -> vitae_repository::ann::IndexKind {
-        match self {
-            Self::Ivfflat => vitae_repository::ann::IndexKind::IvfFlat,
-            Self::Hnsw => vitae_repository::ann::IndexKind::Hnsw,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,7 +229,7 @@ impl Default for Config {
             search_rrf_semantic_weight: 1.0,
             search_rrf_keyword_weight: 1.0,
             search_max_other_weight: 0.3,
-            ann_index: AnnKind::Ivfflat,
+            ann_index: IndexKind::IvfFlat,
             ann_min_rows: 10_000,
             ann_auto: true,
             ann_check_interval: Duration::from_secs(300),
@@ -350,12 +327,12 @@ impl Config {
     }
 
     /// The search engine's settings.
-    pub fn search(&self) -> crate::service::search::SearchSettings {
-        crate::service::search::SearchSettings {
+    pub fn search(&self) -> vitae_search::SearchSettings {
+        vitae_search::SearchSettings {
             window: self.search_window,
             exact_max_rows: self.search_exact_max_rows,
             probes: self.search_probes,
-            keyword: crate::service::keyword::KeywordSettings {
+            keyword: vitae_search::keyword::KeywordSettings {
                 broad_max_matches: self.search_broad_max_matches,
                 typo_weight: self.search_typo_weight,
                 typo_min_chars: 4,
@@ -370,7 +347,7 @@ impl Config {
                 self.search_weight_summary,
             ],
             passage_weight: self.search_passage_weight,
-            calibration: crate::service::search::Calibration {
+            calibration: vitae_search::Calibration {
                 similarity_floor: self.search_similarity_floor,
                 min_similarity: self.search_min_similarity,
             },
@@ -378,8 +355,7 @@ impl Config {
     }
 
     /// Hybrid search's default fusion, and the parameters a request naming a method leaves out.
-    pub fn fusion(&self) -> crate::service::search::FusionDefaults {
-        use crate::service::search::{Fusion, FusionDefaults};
+    pub fn fusion(&self) -> FusionDefaults {
         let rrf = Fusion::Rrf {
             k: self.search_rrf_k,
             semantic_weight: self.search_rrf_semantic_weight,
@@ -387,12 +363,8 @@ impl Config {
         };
         let blend = Fusion::Blend { semantic_ratio: self.search_semantic_ratio };
         let max = Fusion::Max { other_weight: self.search_max_other_weight };
-        let default = match self.search_fusion {
-            FusionMethod::Blend => blend,
-            FusionMethod::Rrf => rrf,
-            FusionMethod::Max => max,
-        };
-        FusionDefaults { default, rrf, blend, max }
+        let by_method = FusionDefaults { default: max, rrf, blend, max };
+        FusionDefaults { default: by_method.of(self.search_fusion), ..by_method }
     }
 
     pub fn database(&self, url: &str) -> DatabaseSettings {
@@ -518,6 +490,8 @@ fn describe_error(error: figment::Error) -> String {
 }
 
 #[cfg(test)]
+// figment's test jail hands back its own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use vitae_repository::ann::AnnState;
 
-use crate::service::search::SearchSettings;
+use vitae_search::SearchSettings;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;

@@ -43,15 +43,17 @@ pub struct SearchDocument {
     pub card: Card,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What a search hit shows of a person, as their persona shows it (stored with the document).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Card {
     pub display_name: String,
     pub slug: String,
     pub headline: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    #[serde(default)]
     pub availability: Availability,
 }
 

@@ -12,6 +12,7 @@ pub mod document;
 pub mod error;
 pub mod mask;
 pub mod profile;
+pub mod search;
 pub mod slug;
 pub mod text;
 

@@ -188,12 +188,13 @@ pub struct MaskDraft {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+// Made only by `parse` outside this crate: holding one means its fields were checked.
+#[non_exhaustive]
 pub struct MaskFields {
     pub slug: String,
     pub name: String,
     pub config: MaskConfig,
     pub is_default: bool,
-    _parsed: (),
 }
 
 impl MaskFields {
@@ -222,7 +223,7 @@ impl MaskFields {
         let config = v.check_all(MaskConfig::parse("config", &draft.config));
         match (name, slug, config) {
             (Some(name), Some(slug), Some(config)) if v.is_empty() => {
-                Ok(Self { slug, name, config: config.normalised(), is_default: draft.is_default, _parsed: () })
+                Ok(Self { slug, name, config: config.normalised(), is_default: draft.is_default })
             }
             _ => Err(v.into_error()),
         }
@@ -230,13 +231,7 @@ impl MaskFields {
 
     /// The default mask every new profile gets.
     pub fn public_default() -> Self {
-        Self {
-            slug: DEFAULT_SLUG.into(),
-            name: "Public".into(),
-            config: MaskConfig::public_default(),
-            is_default: true,
-            _parsed: (),
-        }
+        Self { slug: DEFAULT_SLUG.into(), name: "Public".into(), config: MaskConfig::public_default(), is_default: true }
     }
 }
 

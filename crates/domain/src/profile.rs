@@ -159,6 +159,8 @@ pub struct ProfileDraft {
 
 /// A profile's own fields, checked.
 #[derive(Debug, Clone, PartialEq)]
+// Made only by `parse` outside this crate: holding one means its fields were checked.
+#[non_exhaustive]
 pub struct ProfileFields {
     pub display_name: String,
     pub headline: String,
@@ -169,7 +171,6 @@ pub struct ProfileFields {
     pub tags: Vec<String>,
     pub availability: Availability,
     pub external_id: Option<String>,
-    _parsed: (),
 }
 
 impl ProfileFields {
@@ -203,7 +204,6 @@ impl ProfileFields {
                 tags,
                 availability: draft.availability,
                 external_id,
-                _parsed: (),
             }),
             _ => Err(v.into_error()),
         }
@@ -222,6 +222,8 @@ pub struct ExperienceDraft {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+// Made only by `parse` outside this crate: holding one means its fields were checked.
+#[non_exhaustive]
 pub struct ExperienceFields {
     pub title: String,
     pub organization: String,
@@ -231,7 +233,6 @@ pub struct ExperienceFields {
     pub end_date: Option<NaiveDate>,
     pub location: String,
     pub tags: Vec<String>,
-    _parsed: (),
 }
 
 impl ExperienceFields {
@@ -252,7 +253,7 @@ impl ExperienceFields {
             (Some(title), Some(organization), Some(description), Some(location), Some(tags), Some(start_date))
                 if v.is_empty() =>
             {
-                Ok(Self { title, organization, description, start_date, end_date: draft.end_date, location, tags, _parsed: () })
+                Ok(Self { title, organization, description, start_date, end_date: draft.end_date, location, tags })
             }
             _ => Err(v.into_error()),
         }
@@ -268,12 +269,13 @@ pub struct SkillDraft {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+// Made only by `parse` outside this crate: holding one means its fields were checked.
+#[non_exhaustive]
 pub struct SkillFields {
     pub name: String,
     pub category: String,
     pub level: Option<i16>,
     pub years: Option<f32>,
-    _parsed: (),
 }
 
 impl SkillFields {
@@ -292,9 +294,7 @@ impl SkillFields {
             v.push(Violation::new("years", "range", "must be 0 to 80"));
         }
         match (name, category) {
-            (Some(name), Some(category)) if v.is_empty() => {
-                Ok(Self { name, category, level: draft.level, years: draft.years, _parsed: () })
-            }
+            (Some(name), Some(category)) if v.is_empty() => Ok(Self { name, category, level: draft.level, years: draft.years }),
             _ => Err(v.into_error()),
         }
     }

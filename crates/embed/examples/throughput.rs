@@ -1,4 +1,7 @@
 //! Scratch measurement of the local provider (the real benchmark is `vitae-bench embed`).
+
+// Tests and examples fail by panicking with the error they met.
+#![allow(clippy::unwrap_used)]
 use std::time::Instant;
 use vitae_embed::Embedder;
 use vitae_embed::local::LocalEmbedder;

@@ -40,6 +40,9 @@ pub struct MiniLm {
     max_batch: usize,
 }
 
+/// A row's vector, and each of its spans' (`None`: a span with no token).
+type PooledRow = (Vec<f32>, Vec<Option<Vec<f32>>>);
+
 impl MiniLm {
     /// Loads `model.safetensors`, `tokenizer.json` and `config.json` from `dir`.
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
@@ -134,7 +137,7 @@ impl MiniLm {
         &self,
         rows: &[&[u32]],
         spans: &[Vec<std::ops::Range<usize>>],
-    ) -> Result<Vec<(Vec<f32>, Vec<Option<Vec<f32>>>)>, EmbedError> {
+    ) -> Result<Vec<PooledRow>, EmbedError> {
         let model_error = |e: candle_core::Error| EmbedError::Model(format!("inference: {e}"));
         let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
         if width == 0 {

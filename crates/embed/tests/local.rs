@@ -1,5 +1,8 @@
 //! The local provider as the service uses it: asynchronous, on its workers, with the query cache.
 
+// Tests and examples fail by panicking with the error they met.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -1,6 +1,9 @@
 //! The OpenAI-compatible provider against a small local server that speaks the protocol,
 //! including its failures.
 
+// Tests and examples fail by panicking with the error they met.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -18,28 +18,7 @@ use crate::error::{RepoError, RepoResult};
 /// Only one build at a time across every instance of the service.
 const BUILD_LOCK: i64 = 0x7669_7461_6502;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IndexKind {
-    IvfFlat,
-    Hnsw,
-}
-
-impl IndexKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::IvfFlat => "ivfflat",
-            Self::Hnsw => "hnsw",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ivfflat" => Some(Self::IvfFlat),
-            "hnsw" => Some(Self::Hnsw),
-            _ => None,
-        }
-    }
-}
+pub use vitae_domain::search::IndexKind;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AnnState {

@@ -7,47 +7,15 @@
 //! - `Ann`: the IVFFlat/HNSW index with iterative scan, filters applied as rows come;
 //! - `Exact`: the filtered rows through ordinary indexes, ranked by exact distance.
 
-use chrono::{DateTime, Utc};
 use pgvector::Vector;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use vitae_domain::document::Card;
+pub use vitae_domain::search::{Filters, MaskSelection};
+
 use crate::error::RepoResult;
 use crate::tenancy::TenantTx;
-
-/// Which persona documents a search reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MaskSelection {
-    /// The default (public) mask of every profile.
-    Default,
-    /// The mask with this slug, in profiles that have one.
-    Slug(String),
-    /// Every mask; the service keeps each person's best match.
-    All,
-}
-
-/// Filters applied inside both legs (never after the limit).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Filters {
-    /// Lower-cased skill names the document must all have.
-    pub skills_all: Vec<String>,
-    /// Lower-cased skill names of which the document must have one.
-    pub skills_any: Vec<String>,
-    /// Lower-cased tags the document must all have.
-    pub tags: Vec<String>,
-    pub countries: Vec<String>,
-    pub availability: Vec<String>,
-    pub min_years: Option<f32>,
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Leave this profile out (similar profiles).
-    pub exclude_profile: Option<Uuid>,
-}
-
-impl Filters {
-    pub fn is_empty(&self) -> bool {
-        *self == Filters::default()
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VectorPath {
@@ -152,25 +120,39 @@ pub async fn facets(tx: &mut TenantTx, documents: &[Uuid]) -> RepoResult<Vec<(St
     Ok(sqlx::query_as(include_str!("search/facets.sql")).bind(documents).fetch_all(&mut **tx).await?)
 }
 
-/// What a hit shows: the document's card and, for keyword matches, highlighted fragments.
+/// What a hit shows: the document's card, for keyword matches highlighted fragments, and the
+/// passage nearest in meaning to the query.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HitRow {
     pub document_id: Uuid,
     pub profile_id: Uuid,
     pub mask_slug: String,
-    pub card: serde_json::Value,
+    pub card: sqlx::types::Json<Card>,
     /// Fragments with matches between U+E000 and U+E001, separated by U+E002.
     pub keyword_fragments: Option<String>,
+    pub nearest_passage: Option<String>,
 }
 
-/// The page's documents; `highlight` (a tsquery's text, and the documents it matched) asks for
-/// keyword fragments of `matched`.
-pub async fn hits(tx: &mut TenantTx, documents: &[Uuid], highlight: Option<(&str, &[Uuid])>) -> RepoResult<Vec<HitRow>> {
+/// The page's documents, in one statement: `highlight` (a tsquery's text, and the documents it
+/// matched) asks for keyword fragments of `matched`; `vector` for each document's passage
+/// nearest to it.
+pub async fn hits(
+    tx: &mut TenantTx,
+    documents: &[Uuid],
+    highlight: Option<(&str, &[Uuid])>,
+    vector: Option<&[f32]>,
+) -> RepoResult<Vec<HitRow>> {
     let (q, matched) = match highlight {
         Some((q, matched)) => (Some(q.to_owned()), matched.to_vec()),
         None => (None, Vec::new()),
     };
-    Ok(sqlx::query_as(include_str!("search/hits.sql")).bind(documents).bind(q).bind(matched).fetch_all(&mut **tx).await?)
+    Ok(sqlx::query_as(include_str!("search/hits.sql"))
+        .bind(documents)
+        .bind(q)
+        .bind(matched)
+        .bind(vector.map(|v| Vector::from(v.to_vec())))
+        .fetch_all(&mut **tx)
+        .await?)
 }
 
 /// The documents' cosine distances to `vector`: the document's own vector's, and its nearest
@@ -199,29 +181,19 @@ pub async fn distances(tx: &mut TenantTx, documents: &[Uuid], vector: &[f32]) ->
     .await?)
 }
 
-/// For each document, its passage nearest to `vector`.
-pub async fn best_passages(tx: &mut TenantTx, documents: &[Uuid], vector: &[f32]) -> RepoResult<Vec<(Uuid, String)>> {
-    Ok(sqlx::query_as(
-        "select distinct on (document_id) document_id, passage from vitae.document_passages \
-         where document_id = any($1) order by document_id, embedding <=> $2, ordinal",
-    )
-    .bind(documents)
-    .bind(Vector::from(vector.to_vec()))
-    .fetch_all(&mut **tx)
-    .await?)
-}
-
-/// A profile's default document embedding (the query of "similar profiles").
-pub async fn profile_vector(tx: &mut TenantTx, profile_id: Uuid) -> RepoResult<Option<Vec<f32>>> {
-    let vector: Option<Vector> = sqlx::query_scalar(
-        "select e.embedding from vitae.search_documents d \
-         join vitae.document_embeddings e on e.tenant_id = d.tenant_id and e.document_id = d.id \
-         where d.profile_id = $1 and d.is_default",
+/// A profile's default document embedding (the query of "similar profiles"): `None` when there
+/// is no such active profile, `Some(None)` when it has no embedded default document.
+pub async fn profile_vector(tx: &mut TenantTx, profile_id: Uuid) -> RepoResult<Option<Option<Vec<f32>>>> {
+    let row: Option<(Option<Vector>,)> = sqlx::query_as(
+        "select e.embedding from vitae.profiles p \
+         left join vitae.search_documents d on d.tenant_id = p.tenant_id and d.profile_id = p.id and d.is_default \
+         left join vitae.document_embeddings e on e.tenant_id = d.tenant_id and e.document_id = d.id \
+         where p.id = $1 and p.is_active",
     )
     .bind(profile_id)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(vector.map(|v| v.to_vec()))
+    Ok(row.map(|(vector,)| vector.map(|v| v.to_vec())))
 }
 
 /// The documents that make up a page, by profile, for the eval harness: profile id → external id.

@@ -105,11 +105,11 @@ pub async fn list_keys(tx: &mut TenantTx) -> RepoResult<Vec<ApiKeyRecord>> {
 /// The credentials of one key id, across tenants (the owner's look-up function answers for this
 /// exact id only).
 pub async fn key_credentials(pool: &PgPool, key_id: Uuid) -> RepoResult<Option<KeyCredentials>> {
-    Ok(sqlx::query_as::<_, KeyCredentials>("select tenant_id, secret_hash, scopes, revoked_at from vitae.find_api_key($1)")
+    sqlx::query_as::<_, KeyCredentials>("select tenant_id, secret_hash, scopes, revoked_at from vitae.find_api_key($1)")
         .bind(key_id)
         .fetch_optional(pool)
         .await
-        .map_err(|e| RepoError::on_acquire(pool, e))?)
+        .map_err(|e| RepoError::on_acquire(pool, e))
 }
 
 /// Every tenant's id. Needs the owner role (maintenance across tenants); the service role sees

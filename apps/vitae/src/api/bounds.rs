@@ -26,3 +26,16 @@ pub const TAG: u64 = limits::TAG as u64;
 pub const TAGS: u64 = limits::TAGS as u64;
 pub const TITLE: u64 = limits::TITLE as u64;
 pub const URL: u64 = limits::URL as u64;
+
+use vitae_domain::search::limits as search;
+
+pub const QUERY: u64 = search::QUERY as u64;
+pub const PAGE: u32 = search::PAGE as u32;
+pub const CURSOR: u64 = search::CURSOR as u64;
+pub const FILTER_VALUES: u64 = search::FILTER_VALUES as u64;
+pub const COUNTRIES: u64 = search::COUNTRIES as u64;
+pub const FILTER_LIST: u64 = search::FILTER_LIST as u64;
+pub const YEARS: f32 = search::YEARS as f32;
+pub const SKILL_LEVEL_MIN: i16 = limits::SKILL_LEVEL_MIN;
+pub const SKILL_LEVEL_MAX: i16 = limits::SKILL_LEVEL_MAX;
+pub const SKILL_YEARS_MAX: f32 = limits::SKILL_YEARS_MAX;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use vitae_domain::ValidationError;
 use vitae_domain::profile::Availability;
 
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::ApiError;
 
 /// A page of a list. `next_cursor` is absent on the last page.
 #[derive(Debug, Serialize, ToSchema)]
@@ -184,4 +184,25 @@ fn to_whole<T: TryFrom<i64>>(number: &serde_json::Number) -> Option<T> {
         }
     };
     T::try_from(value).ok()
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where the value is: a JSON pointer-like path such as `experiences[2].end_date`, a query
+    /// parameter name, or a header name.
+    #[schema(example = "display_name")]
+    pub field: String,
+    /// A stable code: `required`, `length`, `range`, `format`, `unknown_field`, `unique`, ...
+    #[schema(example = "length")]
+    pub code: String,
+    /// What is wrong, for people.
+    #[schema(example = "must be 1 to 200 characters")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
 }

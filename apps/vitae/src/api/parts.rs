@@ -200,10 +200,10 @@ pub struct SkillCreate {
     pub category: String,
     /// 1 (beginner) to 5 (expert).
     #[serde(default, deserialize_with = "whole_number")]
-    #[validate(range(min = 1, max = 5))]
+    #[validate(range(min = bounds::SKILL_LEVEL_MIN, max = bounds::SKILL_LEVEL_MAX))]
     #[schema(minimum = 1, maximum = 5)]
     pub level: Option<i16>,
-    #[validate(range(min = 0.0, max = 80.0), custom(function = "finite"))]
+    #[validate(range(min = 0.0, max = bounds::SKILL_YEARS_MAX), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 80)]
     pub years: Option<f32>,
 }

@@ -378,7 +378,7 @@ impl Profile {
 pub struct ViewQuery {
     /// Read through this mask (its slug). Without it, keys with `write` scope get the full
     /// profile and other keys the default mask's view.
-    #[validate(length(min = 1, max = 64), custom(function = "printable"))]
+    #[validate(length(min = 1, max = bounds::SLUG_MAX_LEN), custom(function = "printable"))]
     #[param(min_length = 1, max_length = 64)]
     pub mask: Option<String>,
     /// Also find a soft-deleted profile (keys with `write` scope, full view only); without it a
@@ -406,11 +406,11 @@ pub struct ProfileListQuery {
     #[serde(default)]
     pub include_inactive: bool,
     /// Read each profile through this mask (the default mask where a profile has none by that name).
-    #[validate(length(min = 1, max = 64), custom(function = "printable"))]
+    #[validate(length(min = 1, max = bounds::SLUG_MAX_LEN), custom(function = "printable"))]
     #[param(min_length = 1, max_length = 64)]
     pub mask: Option<String>,
     /// Page size, 1 to 100 (default 20).
-    #[validate(range(min = 1, max = 100))]
+    #[validate(range(min = 1, max = bounds::PAGE))]
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// From the previous page's `next_cursor`.

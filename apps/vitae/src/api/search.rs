@@ -11,29 +11,22 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use vitae_repository::search::{Filters, MaskSelection};
+use vitae_domain::search::{After, Filters, Fusion, FusionDefaults, FusionMethod, MaskSelection, Mode};
+use vitae_repository::search::VectorPath;
+use vitae_search::page::FacetValue;
+use vitae_search::plan::{KeywordPath, Plan};
+use vitae_search::{Calibration, Input, SearchOutcome, SearchQuery, Timings};
 
+use super::bounds;
 use super::common::{AvailabilityBody, CountryCode, finite, printable};
 use crate::http::extract::Body;
 use crate::http::problem::ApiError;
-use crate::service::search::{After, Calibration, Fusion, FusionDefaults, Mode, Plan, SearchOutcome, SearchQuery, Timings};
-use vitae_repository::search::VectorPath;
-
-/// `hybrid` (meaning and words, fused), `semantic` (meaning) or `keyword` (words).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum SearchMode {
-    #[default]
-    Hybrid,
-    Semantic,
-    Keyword,
-}
 
 /// How hybrid search combines its legs (the server's default when absent).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FusionBody {
-    pub method: FusionMethodName,
+    pub method: FusionMethod,
     /// `blend`: weight of the semantic score; the keyword score gets the rest.
     #[validate(range(min = 0.0, max = 1.0), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 1, nullable = false, required = false)]
@@ -61,37 +54,17 @@ pub struct FusionBody {
     pub other_weight: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum FusionMethodName {
-    /// A weighted blend of the legs' 0..1 scores (calibrated cosine similarity; keyword score).
-    Blend,
-    /// Reciprocal rank fusion, scaled to 0..1 (1: first in both legs).
-    Rrf,
-    /// The stronger leg's score plus `other_weight` times the weaker one's, scaled to 0..1.
-    Max,
-}
-
 impl FusionBody {
     /// The fusion asked for; parameters left out come from the configuration.
     pub fn fusion(&self, defaults: FusionDefaults) -> Fusion {
-        match (self.method, defaults) {
-            (FusionMethodName::Blend, FusionDefaults { blend: Fusion::Blend { semantic_ratio }, .. }) => {
-                Fusion::Blend { semantic_ratio: self.semantic_ratio.unwrap_or(semantic_ratio) }
-            }
-            (FusionMethodName::Rrf, FusionDefaults { rrf: Fusion::Rrf { k, semantic_weight, keyword_weight }, .. }) => {
-                Fusion::Rrf {
-                    k: self.k.unwrap_or(k),
-                    semantic_weight: self.semantic_weight.unwrap_or(semantic_weight),
-                    keyword_weight: self.keyword_weight.unwrap_or(keyword_weight),
-                }
-            }
-            (FusionMethodName::Max, FusionDefaults { max: Fusion::Max { other_weight }, .. }) => {
-                Fusion::Max { other_weight: self.other_weight.unwrap_or(other_weight) }
-            }
-            (FusionMethodName::Blend, d) => d.blend,
-            (FusionMethodName::Rrf, d) => d.rrf,
-            (FusionMethodName::Max, d) => d.max,
+        match defaults.of(self.method) {
+            Fusion::Blend { semantic_ratio } => Fusion::Blend { semantic_ratio: self.semantic_ratio.unwrap_or(semantic_ratio) },
+            Fusion::Rrf { k, semantic_weight, keyword_weight } => Fusion::Rrf {
+                k: self.k.unwrap_or(k),
+                semantic_weight: self.semantic_weight.unwrap_or(semantic_weight),
+                keyword_weight: self.keyword_weight.unwrap_or(keyword_weight),
+            },
+            Fusion::Max { other_weight } => Fusion::Max { other_weight: self.other_weight.unwrap_or(other_weight) },
         }
     }
 }
@@ -102,22 +75,22 @@ impl FusionBody {
 pub struct SearchFilters {
     /// Profiles with every one of these skills (names, case ignored).
     #[serde(default)]
-    #[validate(length(max = 20))]
+    #[validate(length(max = bounds::FILTER_VALUES))]
     #[schema(max_items = 20)]
     pub skills_all: Vec<String>,
     /// Profiles with at least one of these skills.
     #[serde(default)]
-    #[validate(length(max = 20))]
+    #[validate(length(max = bounds::FILTER_VALUES))]
     #[schema(max_items = 20)]
     pub skills_any: Vec<String>,
     /// Profiles with every one of these tags.
     #[serde(default)]
-    #[validate(length(max = 20))]
+    #[validate(length(max = bounds::FILTER_VALUES))]
     #[schema(max_items = 20)]
     pub tags: Vec<String>,
     /// Profiles in one of these countries.
     #[serde(default)]
-    #[validate(length(max = 50))]
+    #[validate(length(max = bounds::COUNTRIES))]
     #[schema(max_items = 50, value_type = Vec<CountryCode>)]
     pub country: Vec<String>,
     /// Profiles with one of these availabilities.
@@ -125,7 +98,7 @@ pub struct SearchFilters {
     #[schema(max_items = 3)]
     pub availability: Vec<AvailabilityBody>,
     /// Profiles with at least this many years of (visible, dated) experience.
-    #[validate(range(min = 0.0, max = 80.0), custom(function = "finite"))]
+    #[validate(range(min = 0.0, max = bounds::YEARS), custom(function = "finite"))]
     #[schema(minimum = 0, maximum = 80, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub min_years: Option<f32>,
@@ -174,11 +147,11 @@ impl SearchFilters {
 pub struct SearchRequest {
     /// The query: meaning for the semantic leg; for the keyword leg, web-search syntax (quoted
     /// phrases, `or`, `-word`).
-    #[validate(length(min = 1, max = 512), custom(function = "printable"))]
+    #[validate(length(min = 1, max = bounds::QUERY), custom(function = "printable"))]
     #[schema(min_length = 1, max_length = 512)]
     pub q: String,
     #[serde(default)]
-    pub mode: SearchMode,
+    pub mode: Mode,
     #[validate(nested)]
     #[schema(nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
@@ -188,17 +161,17 @@ pub struct SearchRequest {
     pub filters: SearchFilters,
     /// Which persona of each profile to search: a mask slug, `all` (every persona; each person
     /// once, through the one that matched best), or absent for the default (public) masks.
-    #[validate(length(min = 1, max = 64), custom(function = "printable"))]
+    #[validate(length(min = 1, max = bounds::SLUG_MAX_LEN), custom(function = "printable"))]
     #[schema(min_length = 1, max_length = 64, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub mask: Option<String>,
     /// Hits per page, 1 to 100 (default 10).
-    #[validate(range(min = 1, max = 100))]
+    #[validate(range(min = 1, max = bounds::PAGE))]
     #[schema(minimum = 1, maximum = 100, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::whole_number")]
     pub limit: Option<u32>,
     /// From the previous page's `next_cursor` (with the same query).
-    #[validate(length(min = 1, max = 500))]
+    #[validate(length(min = 1, max = bounds::CURSOR))]
     #[schema(min_length = 1, max_length = 500, nullable = false, required = false)]
     #[serde(default, deserialize_with = "super::common::reject_null")]
     pub cursor: Option<String>,
@@ -224,8 +197,8 @@ fn yes() -> bool {
 
 impl Body for SearchRequest {}
 
-/// Every persona, each person once.
-pub const ALL_MASKS: &str = "all";
+/// Every persona, each person once (no mask may take this slug).
+pub const ALL_MASKS: &str = vitae_domain::mask::RESERVED_SLUG;
 
 pub fn mask_selection(mask: Option<&str>) -> MaskSelection {
     match mask {
@@ -241,17 +214,12 @@ impl SearchRequest {
             None => defaults.default,
             Some(f) => f.fusion(defaults),
         };
-        let mode = match self.mode {
-            SearchMode::Hybrid => Mode::Hybrid,
-            SearchMode::Semantic => Mode::Semantic,
-            SearchMode::Keyword => Mode::Keyword,
-        };
         let filters = self.filters.to_filters("filters.")?;
         let fingerprint = fingerprint(&(&self.q, self.mode, &self.fusion, &self.filters, &self.mask, self.min_score));
         let after = self.cursor.as_deref().map(|c| decode_cursor(c, fingerprint)).transpose()?;
         Ok(SearchQuery {
-            q: self.q.clone(),
-            mode,
+            input: Input::Text(self.q.clone()),
+            mode: self.mode,
             fusion,
             filters,
             mask: mask_selection(self.mask.as_deref()),
@@ -261,7 +229,6 @@ impl SearchRequest {
             explain: self.explain,
             highlight: self.highlight,
             facets: self.facets,
-            vector: None,
             fingerprint,
         })
     }
@@ -428,7 +395,7 @@ pub struct SearchResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     pub took_ms: f64,
-    pub timings: Timings,
+    pub timings: StageTimings,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<SearchPlan>,
     /// Query words no document holds, matched to the nearest words the tenant's profiles use
@@ -442,7 +409,6 @@ pub struct SearchResponse {
 
 impl SearchResponse {
     pub fn from_outcome(outcome: SearchOutcome, query: &SearchQuery, took_ms: f64, calibration: &Calibration) -> Self {
-        let text = |card: &serde_json::Value, key: &str| card.get(key).and_then(|v| v.as_str()).map(str::to_owned);
         let hits = outcome
             .hits
             .into_iter()
@@ -459,13 +425,12 @@ impl SearchResponse {
                 }
                 SearchHit {
                     profile_id: c.profile_id,
-                    slug: text(&hit.card, "slug").unwrap_or_default(),
-                    display_name: text(&hit.card, "display_name").unwrap_or_default(),
-                    headline: text(&hit.card, "headline").unwrap_or_default(),
-                    location: text(&hit.card, "location"),
-                    country: text(&hit.card, "country"),
-                    availability: serde_json::from_value(hit.card.get("availability").cloned().unwrap_or_default())
-                        .unwrap_or_default(),
+                    slug: hit.card.slug.clone(),
+                    display_name: hit.card.display_name.clone(),
+                    headline: hit.card.headline.clone(),
+                    location: hit.card.location.clone(),
+                    country: hit.card.country.clone(),
+                    availability: hit.card.availability.into(),
                     mask: hit.mask_slug.clone(),
                     score: c.score,
                     highlights,
@@ -487,9 +452,7 @@ impl SearchResponse {
                 }
             })
             .collect();
-        let count = |list: Vec<crate::service::search::FacetValue>| {
-            list.into_iter().map(|f| FacetCount { value: f.value, count: f.count }).collect()
-        };
+        let count = |list: Vec<FacetValue>| list.into_iter().map(|f| FacetCount { value: f.value, count: f.count }).collect();
         SearchResponse {
             hits,
             total: outcome.total,
@@ -501,7 +464,7 @@ impl SearchResponse {
             }),
             next_cursor: outcome.next.map(|after| encode_cursor(after, query.fingerprint)),
             took_ms,
-            timings: outcome.timings,
+            timings: outcome.timings.into(),
             plan: query.explain.then(|| plan_names(outcome.plan)),
             corrections: outcome
                 .corrections
@@ -516,6 +479,30 @@ impl SearchResponse {
     }
 }
 
+/// Milliseconds spent in each stage.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct StageTimings {
+    pub embed_ms: f64,
+    pub semantic_ms: f64,
+    pub keyword_ms: f64,
+    pub fuse_ms: f64,
+    pub facets_ms: f64,
+    pub hits_ms: f64,
+}
+
+impl From<Timings> for StageTimings {
+    fn from(t: Timings) -> Self {
+        Self {
+            embed_ms: t.embed_ms,
+            semantic_ms: t.semantic_ms,
+            keyword_ms: t.keyword_ms,
+            fuse_ms: t.fuse_ms,
+            facets_ms: t.facets_ms,
+            hits_ms: t.hits_ms,
+        }
+    }
+}
+
 fn plan_names(plan: Plan) -> SearchPlan {
     SearchPlan {
         semantic: plan.semantic.map(|p| match p {
@@ -523,9 +510,9 @@ fn plan_names(plan: Plan) -> SearchPlan {
             VectorPath::Exact => "exact".to_owned(),
         }),
         keyword: plan.keyword.map(|k| match k {
-            crate::service::search::KeywordPath::All => "all".to_owned(),
-            crate::service::search::KeywordPath::WithinSemantic => "within_semantic".to_owned(),
-            crate::service::search::KeywordPath::Empty => "empty".to_owned(),
+            KeywordPath::All => "all".to_owned(),
+            KeywordPath::WithinSemantic => "within_semantic".to_owned(),
+            KeywordPath::Empty => "empty".to_owned(),
         }),
     }
 }
@@ -540,19 +527,19 @@ fn escape_html(text: &str) -> String {
 #[into_params(parameter_in = Query)]
 pub struct SimilarQuery {
     /// A mask slug, or `all`; absent for the default (public) masks.
-    #[validate(length(min = 1, max = 64), custom(function = "printable"))]
+    #[validate(length(min = 1, max = bounds::SLUG_MAX_LEN), custom(function = "printable"))]
     #[param(min_length = 1, max_length = 64)]
     pub mask: Option<String>,
     /// Comma-separated skills every result must have.
-    #[validate(length(min = 1, max = 1000), custom(function = "printable"))]
+    #[validate(length(min = 1, max = bounds::FILTER_LIST), custom(function = "printable"))]
     #[param(min_length = 1, max_length = 1000)]
     pub skills_all: Option<String>,
     /// Comma-separated skills of which results must have one.
-    #[validate(length(min = 1, max = 1000), custom(function = "printable"))]
+    #[validate(length(min = 1, max = bounds::FILTER_LIST), custom(function = "printable"))]
     #[param(min_length = 1, max_length = 1000)]
     pub skills_any: Option<String>,
     /// Comma-separated tags every result must have.
-    #[validate(length(min = 1, max = 1000), custom(function = "printable"))]
+    #[validate(length(min = 1, max = bounds::FILTER_LIST), custom(function = "printable"))]
     #[param(min_length = 1, max_length = 1000)]
     pub tags: Option<String>,
     /// Comma-separated ISO 3166-1 alpha-2 codes.
@@ -560,15 +547,15 @@ pub struct SimilarQuery {
     #[param(min_length = 2, max_length = 200, pattern = "^[A-Za-z]{2}(,[A-Za-z]{2})*$")]
     pub country: Option<String>,
     pub availability: Option<AvailabilityBody>,
-    #[validate(range(min = 0.0, max = 80.0), custom(function = "finite"))]
+    #[validate(range(min = 0.0, max = bounds::YEARS), custom(function = "finite"))]
     #[param(minimum = 0, maximum = 80)]
     pub min_years: Option<f32>,
     pub updated_since: Option<DateTime<Utc>>,
     /// Hits per page, 1 to 100 (default 10).
-    #[validate(range(min = 1, max = 100))]
+    #[validate(range(min = 1, max = bounds::PAGE))]
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-    #[validate(length(min = 1, max = 500))]
+    #[validate(length(min = 1, max = bounds::CURSOR))]
     #[param(min_length = 1, max_length = 500)]
     pub cursor: Option<String>,
     #[serde(default)]
@@ -579,7 +566,7 @@ pub struct SimilarQuery {
 }
 
 impl SimilarQuery {
-    pub fn to_query(&self, profile_id: Uuid, vector: Vec<f32>) -> Result<SearchQuery, ApiError> {
+    pub fn to_query(&self, profile_id: Uuid) -> Result<SearchQuery, ApiError> {
         let list = |v: &Option<String>| -> Vec<String> {
             v.as_deref()
                 .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
@@ -599,7 +586,7 @@ impl SimilarQuery {
         let fingerprint = fingerprint(&(profile_id, &filters, &self.mask));
         let after = self.cursor.as_deref().map(|c| decode_cursor(c, fingerprint)).transpose()?;
         Ok(SearchQuery {
-            q: String::new(),
+            input: Input::SimilarTo(profile_id),
             mode: Mode::Semantic,
             fusion: Fusion::Blend { semantic_ratio: 1.0 },
             filters: filters_parsed,
@@ -610,7 +597,6 @@ impl SimilarQuery {
             explain: self.explain,
             highlight: true,
             facets: self.facets,
-            vector: Some(vector),
             fingerprint,
         })
     }

@@ -8,9 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Principal;
-use super::problem::{ApiError, ErrorCode};
+use super::contract::Contract;
+use super::extract::{checked_body, parse_json};
+use super::problem::{ApiError, ErrorCode, FieldError};
+use crate::api::profiles::ProfileCreate;
 use crate::auth::Scope;
-use crate::service::import::{self, ImportReport};
+use crate::service::import::{self, ImportReport, ParsedLine};
+use crate::service::profiles::NewProfile;
 use crate::state::AppState;
 
 /// NDJSON text: one JSON profile per line.
@@ -53,15 +57,50 @@ pub async fn import_profiles(
     if objects == 0 {
         return Err(ApiError::malformed("the body has no JSON object lines: send one JSON profile per line"));
     }
-    let report = import::run(
-        &state.pools.primary,
-        &state.indexer,
-        &state.contract,
-        principal.tenant_id,
-        text,
-        import::DEFAULT_BATCH,
-        &|_, _| {},
-    )
-    .await;
+    let lines = parse_lines(&state.contract, text);
+    let report =
+        import::run(&state.pools.primary, &state.indexer, principal.tenant_id, lines, import::DEFAULT_BATCH, &|_, _| {}).await;
     Ok(Json(report))
+}
+
+/// The non-blank lines of an NDJSON import, each parsed and checked as `POST /v1/profiles`
+/// checks a body; import lines also need an `external_id`.
+pub fn parse_lines(contract: &Contract, text: &str) -> Vec<ParsedLine> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(line, raw)| {
+            let profile = parse_line(contract, raw);
+            let external_id = match &profile {
+                Ok(p) => p.fields.external_id.clone(),
+                Err(_) => external_id_of(raw),
+            };
+            ParsedLine { line, external_id, profile }
+        })
+        .collect()
+}
+
+fn parse_line(contract: &Contract, raw: &str) -> Result<NewProfile, Vec<FieldError>> {
+    let value: serde_json::Value = parse_json(raw.as_bytes()).map_err(|e| problem_errors(e, "line"))?;
+    let needs_id = value.get("external_id").and_then(|v| v.as_str()).is_none_or(|id| id.trim().is_empty());
+    let body: ProfileCreate = checked_body(contract, value).map_err(|e| problem_errors(e, "line"))?;
+    if needs_id {
+        return Err(vec![FieldError::new("external_id", "required", "import lines need an external_id")]);
+    }
+    body.parse().map_err(|e| problem_errors(e, ""))
+}
+
+/// Best effort, for reporting a line that did not parse.
+fn external_id_of(raw: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(raw).ok()?.get("external_id")?.as_str().map(str::to_owned)
+}
+
+/// An `ApiError`'s field errors, or one error carrying its detail.
+fn problem_errors(error: ApiError, field: &str) -> Vec<FieldError> {
+    if error.errors.is_empty() {
+        vec![FieldError::new(field, error.code.code(), error.detail.unwrap_or_default())]
+    } else {
+        error.errors
+    }
 }

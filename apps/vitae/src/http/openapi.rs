@@ -60,8 +60,11 @@ impl Modify for Security {
     }
 }
 
-/// The problem responses, by status: (status, component name, description, headers).
-const PROBLEMS: &[(&str, &str, &str, &[(&str, &str)])] = &[
+/// A problem response: (status, component name, description, headers as (name, description)).
+type ProblemResponse = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+/// The problem responses, by status.
+const PROBLEMS: &[ProblemResponse] = &[
     ("400", "MalformedRequest", "The request could not be parsed (malformed JSON, bad header)", &[]),
     ("401", "Unauthorized", "No valid API key", &[("WWW-Authenticate", "`Bearer`")]),
     ("403", "Forbidden", "The API key lacks the scope this needs", &[]),

@@ -75,7 +75,7 @@ pub(super) async fn open_part_write(tx: &mut TenantTx, profile_id: Uuid) -> Resu
 /// Rebuilds the profile's search documents as the write left it.
 pub(super) async fn close_part_write(tx: &mut TenantTx, index: &mut IndexPass<'_>, profile_id: Uuid) -> Result<(), ApiError> {
     let aggregate = profiles::load_aggregate(tx, profile_id).await?;
-    index.reindex(tx, std::slice::from_ref(&aggregate)).await
+    Ok(index.reindex(tx, std::slice::from_ref(&aggregate)).await?)
 }
 
 /// Reads a profile for listing one kind of its parts, in the caller's view.
@@ -86,7 +86,7 @@ async fn read_view(
     query: &ViewQuery,
 ) -> Result<crate::api::profiles::Profile, ApiError> {
     principal.require(Scope::Read)?;
-    let mut tx = state.read_tx(&principal).await?;
+    let mut tx = state.read_tx(principal).await?;
     let aggregate = profiles::load_aggregate(&mut tx, profile_id).await?;
     tx.commit().await?;
     views::render_with(&aggregate, views::choose(principal, query.mask.as_deref()), query.include_inactive)

@@ -9,6 +9,9 @@ use utoipa::ToSchema;
 
 use vitae_repository::RepoError;
 
+use crate::service::error::ServiceError;
+use crate::service::indexer::WriteError;
+
 /// Media type of error bodies.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -83,26 +86,7 @@ impl ErrorCode {
     }
 }
 
-/// One invalid field of a request.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct FieldError {
-    /// Where the value is: a JSON pointer-like path such as `experiences[2].end_date`, a query
-    /// parameter name, or a header name.
-    #[schema(example = "display_name")]
-    pub field: String,
-    /// A stable code: `required`, `length`, `range`, `format`, `unknown_field`, `unique`, ...
-    #[schema(example = "length")]
-    pub code: String,
-    /// What is wrong, for people.
-    #[schema(example = "must be 1 to 200 characters")]
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
-    }
-}
+pub use crate::api::common::FieldError;
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
@@ -291,6 +275,53 @@ impl From<RepoError> for ApiError {
             RepoError::Constraint { constraint } => Self::internal(format!("constraint {constraint}")),
             RepoError::Database(e) => Self::internal(e.to_string()),
         }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Repo(e) => e.into(),
+            ServiceError::Embed(e) => embed_error(e),
+            ServiceError::Invalid(e) => crate::api::common::invalid(e, ""),
+            ServiceError::Conflict { field, message } => Self::conflict(field, message),
+            ServiceError::Queued => Self::new(ErrorCode::RateLimited)
+                .with_detail("too many writes to this profile are waiting; send this one again shortly")
+                .retry_after(1),
+            ServiceError::Internal(what) => Self::internal(what),
+        }
+    }
+}
+
+/// Handlers' writes run again when they lose a deadlock (see `IndexedWrite`).
+impl WriteError for ApiError {
+    fn is_contended(&self) -> bool {
+        self.code == ErrorCode::Contended
+    }
+}
+
+impl From<vitae_search::SearchError> for ApiError {
+    fn from(error: vitae_search::SearchError) -> Self {
+        use vitae_search::SearchError;
+        match error {
+            SearchError::Repo(e) => e.into(),
+            SearchError::Embed(e) => embed_error(e),
+            SearchError::ProfileNotFound => Self::not_found(),
+            missing @ SearchError::MissingDocument(_) => Self::internal(missing.to_string()),
+        }
+    }
+}
+
+/// The embedding provider's failures: a provider that is down is worth retrying (503).
+pub fn embed_error(error: vitae_embed::EmbedError) -> ApiError {
+    match error {
+        vitae_embed::EmbedError::Provider(_) => ApiError {
+            internal: Some(error.to_string()),
+            ..ApiError::new(ErrorCode::Unavailable)
+                .with_detail("the embedding provider is unavailable; try again shortly")
+                .retry_after(5)
+        },
+        other => ApiError::internal(other.to_string()),
     }
 }
 

@@ -51,7 +51,7 @@ pub async fn create_profile(
     let mut indexed = state.write(principal.tenant_id);
     let aggregate = loop {
         let (mut tx, mut index) = indexed.begin().await?;
-        let result = async {
+        let result: Result<_, ApiError> = async {
             let aggregate = service::profiles::insert(&mut tx, &new).await?;
             index.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
             Ok(aggregate)
@@ -186,7 +186,7 @@ pub async fn update_profile(
     let mut indexed = state.write(principal.tenant_id);
     let aggregate = loop {
         let (mut tx, mut index) = indexed.begin().await?;
-        let result = async {
+        let result: Result<_, ApiError> = async {
             let current = profiles::lock_profile(&mut tx, id).await?;
             if !current.is_active {
                 return Err(ApiError::not_found().with_detail("this profile is deleted; restore it first"));
@@ -256,7 +256,7 @@ async fn set_active(
     let mut indexed = state.write(principal.tenant_id);
     loop {
         let (mut tx, mut index) = indexed.begin().await?;
-        let result = async {
+        let result: Result<_, ApiError> = async {
             let current = profiles::lock_profile(&mut tx, id).await?;
             if !current.is_active && !active {
                 // Deleting twice: the first made it gone.

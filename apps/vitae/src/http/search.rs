@@ -11,15 +11,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use vitae_repository::search as search_sql;
-use vitae_repository::{ann, profiles};
+use vitae_repository::ann;
+use vitae_search::{Engine, SearchQuery};
 
 use super::auth::Principal;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::problem::{ApiError, ErrorCode};
 use crate::api::search::{SearchRequest, SearchResponse, SimilarQuery};
 use crate::auth::Scope;
-use crate::service::search::{SearchQuery, Searcher};
 use crate::service::upkeep;
 use crate::state::AppState;
 
@@ -39,14 +38,14 @@ async fn run(
 ) -> Result<SearchResponse, ApiError> {
     let started = Instant::now();
     let ann = state.ann();
-    let searcher = Searcher {
+    let engine = Engine {
         pool: state.read_pool(principal),
-        indexer: &state.indexer,
+        embedder: state.indexer.embedder().as_ref(),
         cache: &state.query_cache,
         ann: ann.as_ref(),
         settings: &state.search_settings,
     };
-    let outcome = searcher.search(principal.tenant_id, query).await?;
+    let outcome = engine.search(principal.tenant_id, query).await?;
     let took = started.elapsed().as_secs_f64();
     metrics::histogram!("vitae_search_seconds", "mode" => mode).record(took);
     for (stage, ms) in [
@@ -91,15 +90,7 @@ pub async fn get_similar_profiles(
     ApiQuery(params): ApiQuery<SimilarQuery>,
 ) -> Result<Json<SearchResponse>, ApiError> {
     principal.require(Scope::Read)?;
-    let mut tx = state.read_tx(&principal).await?;
-    let profile = profiles::get_profile(&mut tx, id).await?;
-    let vector = search_sql::profile_vector(&mut tx, id).await?;
-    tx.commit().await?;
-    if !profile.is_active {
-        return Err(ApiError::not_found());
-    }
-    let vector = vector.ok_or_else(|| ApiError::internal("an active profile without a default document"))?;
-    let query = params.to_query(id, vector)?;
+    let query = params.to_query(id)?;
     Ok(Json(run(&state, &principal, &query, "similar").await?))
 }
 

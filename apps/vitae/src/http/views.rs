@@ -40,7 +40,7 @@ pub fn visible_with(
     view: View<'_>,
     include_inactive: bool,
 ) -> Result<Option<VisibleProfile>, ApiError> {
-    if !aggregate.profile.is_active && !(include_inactive && view == View::Full) {
+    if !(aggregate.profile.is_active || include_inactive && view == View::Full) {
         return Err(ApiError::not_found());
     }
     if view == View::Full {

@@ -15,11 +15,23 @@ use uuid::Uuid;
 
 use vitae_domain::document::SearchDocument;
 use vitae_domain::mask::{self, ProfileAggregate};
-use vitae_embed::{EmbedError, EmbeddedText, Embedder, TextWithPassages};
+use vitae_embed::{EmbeddedText, Embedder, TextWithPassages};
 use vitae_repository::documents::{self, DocumentWrite, NewEmbedding};
 use vitae_repository::{PgPool, TenantTx};
 
-use crate::http::problem::{ApiError, ErrorCode};
+use super::error::{ServiceError, ServiceResult};
+
+/// The error of a write run by [`IndexedWrite`]: anything the write's own steps report, which
+/// says whether it lost a deadlock (then the write runs again).
+pub trait WriteError: From<ServiceError> {
+    fn is_contended(&self) -> bool;
+}
+
+impl WriteError for ServiceError {
+    fn is_contended(&self) -> bool {
+        matches!(self, Self::Repo(vitae_repository::RepoError::Contended(_)))
+    }
+}
 
 pub struct Indexer {
     embedder: Arc<dyn Embedder>,
@@ -67,7 +79,7 @@ pub struct IndexedWrite<'a> {
 
 impl<'a> IndexedWrite<'a> {
     /// Starts a pass: a transaction and the index pass to write documents with.
-    pub async fn begin(&mut self) -> Result<(TenantTx, IndexPass<'a>), ApiError> {
+    pub async fn begin(&mut self) -> ServiceResult<(TenantTx, IndexPass<'a>)> {
         let tx = TenantTx::begin(self.pool, self.tenant_id).await?;
         let known = self.known.take().unwrap_or_default();
         Ok((tx, IndexPass { indexer: self.indexer, known, embed_in_place: self.embedded_rounds >= 2, missing: vec![] }))
@@ -75,27 +87,27 @@ impl<'a> IndexedWrite<'a> {
 
     /// Ends a pass: commits and returns the output when it is complete; `None` when the write
     /// has to run again (texts were embedded, or a deadlock was lost).
-    pub async fn end<T>(
+    pub async fn end<T, E: WriteError>(
         &mut self,
         tx: TenantTx,
         pass: IndexPass<'a>,
-        result: Result<T, ApiError>,
-    ) -> Result<Option<T>, ApiError> {
+        result: Result<T, E>,
+    ) -> Result<Option<T>, E> {
         let IndexPass { known, missing, .. } = pass;
         self.known = Some(known);
         match result {
             Ok(out) if missing.is_empty() => {
-                tx.commit().await?;
+                tx.commit().await.map_err(ServiceError::from)?;
                 Ok(Some(out))
             }
             Ok(_) => {
-                tx.rollback().await?;
+                tx.rollback().await.map_err(ServiceError::from)?;
                 let embedded = self.indexer.embed(missing).await?;
                 self.known.get_or_insert_default().0.extend(embedded.0);
                 self.embedded_rounds += 1;
                 Ok(None)
             }
-            Err(error) if error.code == ErrorCode::Contended && self.contended + 1 < CONTENDED_ATTEMPTS => {
+            Err(error) if error.is_contended() && self.contended + 1 < CONTENDED_ATTEMPTS => {
                 drop(tx);
                 self.contended += 1;
                 metrics::counter!("vitae_write_retries_total", "reason" => "contended").increment(1);
@@ -130,7 +142,7 @@ impl Indexer {
     /// Rebuilds the documents of the given profiles (as they are now, in `tx`), embedding in
     /// place: for jobs that own their connection (re-embedding). Request paths use
     /// [`Indexer::write`].
-    pub async fn reindex(&self, tx: &mut TenantTx, aggregates: &[ProfileAggregate]) -> Result<(), ApiError> {
+    pub async fn reindex(&self, tx: &mut TenantTx, aggregates: &[ProfileAggregate]) -> ServiceResult<()> {
         IndexPass { indexer: self, known: Vectors::default(), embed_in_place: true, missing: vec![] }
             .reindex(tx, aggregates)
             .await
@@ -142,7 +154,7 @@ impl Indexer {
     }
 
     /// Embeds `texts` (each distinct text once), holding no connection.
-    async fn embed(&self, texts: Vec<Missing>) -> Result<Vectors, ApiError> {
+    async fn embed(&self, texts: Vec<Missing>) -> ServiceResult<Vectors> {
         let mut unique: HashMap<[u8; 32], TextWithPassages> = HashMap::new();
         for (hash, text) in texts {
             unique.entry(hash).or_insert(text);
@@ -152,7 +164,7 @@ impl Indexer {
         }
         let (hashes, texts): (Vec<[u8; 32]>, Vec<TextWithPassages>) = unique.into_iter().unzip();
         let started = std::time::Instant::now();
-        let embedded = self.embedder.embed_with_passages(texts).await.map_err(embed_error)?;
+        let embedded = self.embedder.embed_with_passages(texts).await?;
         metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "documents").record(started.elapsed().as_secs_f64());
         Ok(Vectors(hashes.into_iter().zip(embedded).collect()))
     }
@@ -168,7 +180,7 @@ impl IndexPass<'_> {
     /// Rebuilds the documents of the given profiles (as they are now, in `tx`) with the vectors
     /// at hand; a text without one is noted (and its profile's documents left for the next
     /// pass), unless this is the last pass.
-    pub async fn reindex(&mut self, tx: &mut TenantTx, aggregates: &[ProfileAggregate]) -> Result<(), ApiError> {
+    pub async fn reindex(&mut self, tx: &mut TenantTx, aggregates: &[ProfileAggregate]) -> ServiceResult<()> {
         let today = Utc::now().date_naive();
         let model = self.indexer.embedder.model_id().to_owned();
         let mut plans = Vec::with_capacity(aggregates.len());
@@ -242,17 +254,5 @@ impl IndexPass<'_> {
             documents::replace_for_profile(tx, plan.profile_id, plan.updated_at, &writes).await?;
         }
         Ok(())
-    }
-}
-
-pub fn embed_error(error: EmbedError) -> ApiError {
-    match error {
-        EmbedError::Provider(_) => ApiError {
-            internal: Some(error.to_string()),
-            ..ApiError::new(ErrorCode::Unavailable)
-                .with_detail("the embedding provider is unavailable; try again shortly")
-                .retry_after(5)
-        },
-        other => ApiError::internal(other.to_string()),
     }
 }

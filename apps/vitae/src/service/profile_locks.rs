@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-use crate::http::problem::{ApiError, ErrorCode};
+use super::error::ServiceError;
 
 const STRIPES: usize = 1024;
 /// How long a write waits for its turn before it is told to come back.
@@ -29,15 +29,13 @@ impl Default for ProfileLocks {
 
 impl ProfileLocks {
     /// Waits for the turn to write `profile_id`; held until the guard drops.
-    pub async fn lock(&self, tenant_id: Uuid, profile_id: Uuid) -> Result<MutexGuard<'_, ()>, ApiError> {
+    pub async fn lock(&self, tenant_id: Uuid, profile_id: Uuid) -> Result<MutexGuard<'_, ()>, ServiceError> {
         let mut hasher = DefaultHasher::new();
         (tenant_id, profile_id).hash(&mut hasher);
         let stripe = &self.stripes[(hasher.finish() % STRIPES as u64) as usize];
         tokio::time::timeout(MAX_WAIT, stripe.lock()).await.map_err(|_| {
             metrics::counter!("vitae_write_queue_timeouts_total").increment(1);
-            ApiError::new(ErrorCode::RateLimited)
-                .with_detail("too many writes to this profile are waiting; send this one again shortly")
-                .retry_after(1)
+            ServiceError::Queued
         })
     }
 }

@@ -7,7 +7,7 @@ use vitae_domain::profile::{ExperienceFields, ProfileFields, SkillFields, check_
 use vitae_repository::TenantTx;
 use vitae_repository::profiles::{self, Part};
 
-use crate::http::problem::ApiError;
+use super::error::{ServiceError, ServiceResult};
 
 /// A whole profile as a caller described it, parsed.
 pub struct NewProfile {
@@ -20,20 +20,20 @@ pub struct NewProfile {
 impl NewProfile {
     /// Cross-part rules: unique skill names and mask slugs, at most one default mask. Breaking
     /// one is a conflict between parts (409), like a clash with a stored part.
-    pub fn check(&self) -> Result<(), ApiError> {
+    pub fn check(&self) -> ServiceResult<()> {
         if let Err(e) = check_skill_names(&self.skills, "skills") {
             let first = e.violations.into_iter().next().map(|v| v.field).unwrap_or_default();
-            return Err(ApiError::conflict(first, "another skill of this profile has this name (case is ignored)"));
+            return Err(ServiceError::conflict(first, "another skill of this profile has this name (case is ignored)"));
         }
         let mut slugs: Vec<&str> = vec![];
         for (i, m) in self.masks.iter().enumerate() {
             if slugs.contains(&m.slug.as_str()) || (!self.has_default() && m.slug == vitae_domain::mask::DEFAULT_SLUG) {
-                return Err(ApiError::conflict(format!("masks[{i}].slug"), "another mask of this profile has this slug"));
+                return Err(ServiceError::conflict(format!("masks[{i}].slug"), "another mask of this profile has this slug"));
             }
             slugs.push(&m.slug);
         }
         if self.masks.iter().filter(|m| m.is_default).count() > 1 {
-            return Err(ApiError::conflict("masks", "at most one mask can be the default"));
+            return Err(ServiceError::conflict("masks", "at most one mask can be the default"));
         }
         Ok(())
     }
@@ -44,7 +44,7 @@ impl NewProfile {
 }
 
 /// Inserts a profile and its parts; a default mask is added unless one is given.
-pub async fn insert(tx: &mut TenantTx, new: &NewProfile) -> Result<ProfileAggregate, ApiError> {
+pub async fn insert(tx: &mut TenantTx, new: &NewProfile) -> ServiceResult<ProfileAggregate> {
     new.check()?;
     let profile = profiles::insert_profile(tx, &new.fields).await?;
     insert_parts(tx, profile.id, new).await?;
@@ -54,7 +54,7 @@ pub async fn insert(tx: &mut TenantTx, new: &NewProfile) -> Result<ProfileAggreg
 /// Replaces a profile's fields and all its parts (an import of a profile that exists). Masks
 /// are matched by slug and updated in place, so their search documents, and the embeddings of
 /// text that did not change, survive a re-import.
-pub async fn replace(tx: &mut TenantTx, id: Uuid, new: &NewProfile) -> Result<ProfileAggregate, ApiError> {
+pub async fn replace(tx: &mut TenantTx, id: Uuid, new: &NewProfile) -> ServiceResult<ProfileAggregate> {
     new.check()?;
     let current = profiles::lock_profile(tx, id).await?;
     profiles::update_profile(tx, id, &new.fields, false, None).await?;
@@ -68,7 +68,7 @@ pub async fn replace(tx: &mut TenantTx, id: Uuid, new: &NewProfile) -> Result<Pr
 
 /// Inserts experiences and skills; masks are upserted by slug (plus the public default when none
 /// of them is the default), and other existing masks removed.
-async fn insert_parts(tx: &mut TenantTx, profile_id: Uuid, new: &NewProfile) -> Result<(), ApiError> {
+async fn insert_parts(tx: &mut TenantTx, profile_id: Uuid, new: &NewProfile) -> ServiceResult<()> {
     for e in &new.experiences {
         profiles::insert_experience(tx, profile_id, e).await?;
     }
@@ -99,14 +99,15 @@ async fn insert_parts(tx: &mut TenantTx, profile_id: Uuid, new: &NewProfile) -> 
 }
 
 /// Refuses a new part when the profile already holds as many as allowed.
-pub async fn check_room(tx: &mut TenantTx, profile_id: Uuid, part: Part) -> Result<(), ApiError> {
+pub async fn check_room(tx: &mut TenantTx, profile_id: Uuid, part: Part) -> ServiceResult<()> {
     let (max, field) = match part {
         Part::Experience => (limits::EXPERIENCES, "experiences"),
         Part::Skill => (limits::SKILLS, "skills"),
         Part::Mask => (limits::MASKS, "masks"),
     };
     if profiles::count_parts(tx, profile_id, part).await? >= max {
-        return Err(ApiError::field(field, "count", format!("a profile holds at most {max} {field}")));
+        let violation = vitae_domain::error::Violation::new(field, "count", format!("a profile holds at most {max} {field}"));
+        return Err(ServiceError::Invalid(violation.into()));
     }
     Ok(())
 }

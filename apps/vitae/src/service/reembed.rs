@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use vitae_repository::{Pools, TenantTx, documents, profiles, tenants};
 
+use super::error::{ServiceError, ServiceResult};
 use super::indexer::Indexer;
-use crate::http::problem::ApiError;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -28,9 +28,11 @@ pub async fn run(
     batch_size: i64,
     max_batches: Option<u64>,
     on_batch: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<Progress, ApiError> {
-    let owner =
-        pools.owner.as_ref().ok_or_else(|| ApiError::internal("re-embedding every tenant needs VITAE_OWNER_DATABASE_URL"))?;
+) -> ServiceResult<Progress> {
+    let owner = pools
+        .owner
+        .as_ref()
+        .ok_or_else(|| ServiceError::Internal("re-embedding every tenant needs VITAE_OWNER_DATABASE_URL".into()))?;
     let model = indexer.embedder().model_id().to_owned();
     let tenant_ids = tenants::all_ids(owner).await?;
     let mut progress = Progress::default();
@@ -57,7 +59,7 @@ pub async fn run(
     Ok(progress)
 }
 
-async fn reembed_batch(pools: &Pools, indexer: &Indexer, tenant: Uuid, model: &str, batch_size: i64) -> Result<u64, ApiError> {
+async fn reembed_batch(pools: &Pools, indexer: &Indexer, tenant: Uuid, model: &str, batch_size: i64) -> ServiceResult<u64> {
     let mut tx = TenantTx::begin(&pools.primary, tenant).await?;
     let ids = documents::profiles_needing_rebuild(&mut tx, model, batch_size).await?;
     if ids.is_empty() {

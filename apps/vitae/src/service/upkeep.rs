@@ -70,7 +70,7 @@ async fn compact_keyword_statistics(state: &AppState, owner: &vitae_repository::
 }
 
 fn wanted_kind(state: &AppState) -> IndexKind {
-    state.config.ann_index.index_kind()
+    state.config.ann_index
 }
 
 /// Why an index is due, if it is.

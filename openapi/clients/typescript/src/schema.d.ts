@@ -508,7 +508,10 @@ export interface components {
              */
             other_weight?: number;
         };
-        /** @enum {string} */
+        /**
+         * @description How hybrid search combines its legs.
+         * @enum {string}
+         */
         FusionMethodName: "blend" | "rrf" | "max";
         Health: {
             status: string;

@@ -8,11 +8,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use vitae_domain::search::{Filters, Fusion, FusionDefaults, MaskSelection, Mode};
 use vitae_repository::TenantTx;
-use vitae_repository::search::{self as search_sql, Filters, MaskSelection};
+use vitae_repository::search as search_sql;
 
-use super::search::{Fusion, FusionDefaults, Mode, SearchQuery, Searcher};
-use crate::http::problem::ApiError;
+use crate::error::SearchResult;
+use crate::query::{Input, SearchQuery};
+use crate::run::Engine;
 
 pub const DEPTH: usize = 10;
 
@@ -141,7 +143,7 @@ impl Report {
 }
 
 /// Runs every labelled query through every variant for one tenant.
-pub async fn run(searcher: &Searcher<'_>, tenant_id: Uuid, set: &EvalSet, variants: &[Variant]) -> Result<Report, ApiError> {
+pub async fn run(engine: &Engine<'_>, tenant_id: Uuid, set: &EvalSet, variants: &[Variant]) -> SearchResult<Report> {
     let mut overall: Vec<(String, Scores)> = variants.iter().map(|v| (v.name.clone(), Scores::default())).collect();
     let mut by_kind: BTreeMap<String, Vec<(String, Scores)>> = BTreeMap::new();
     let mut external: HashMap<Uuid, String> = HashMap::new();
@@ -149,7 +151,7 @@ pub async fn run(searcher: &Searcher<'_>, tenant_id: Uuid, set: &EvalSet, varian
         let relevant: HashSet<String> = labelled.relevant.iter().cloned().collect();
         for (i, variant) in variants.iter().enumerate() {
             let query = SearchQuery {
-                q: labelled.query.clone(),
+                input: Input::Text(labelled.query.clone()),
                 mode: variant.mode,
                 fusion: variant.fusion,
                 filters: Filters::default(),
@@ -160,14 +162,13 @@ pub async fn run(searcher: &Searcher<'_>, tenant_id: Uuid, set: &EvalSet, varian
                 explain: false,
                 highlight: false,
                 facets: false,
-                vector: None,
                 fingerprint: 0,
             };
-            let outcome = searcher.search(tenant_id, &query).await?;
+            let outcome = engine.search(tenant_id, &query).await?;
             let profiles: Vec<Uuid> = outcome.hits.iter().map(|h| h.candidate.profile_id).collect();
             let unknown: Vec<Uuid> = profiles.iter().filter(|p| !external.contains_key(p)).copied().collect();
             if !unknown.is_empty() {
-                let mut tx = TenantTx::begin_read_only(searcher.pool, tenant_id).await?;
+                let mut tx = TenantTx::begin_read_only(engine.pool, tenant_id).await?;
                 for (id, ext) in search_sql::external_ids(&mut tx, &unknown).await? {
                     external.insert(id, ext.unwrap_or_else(|| id.to_string()));
                 }

@@ -1,0 +1,204 @@
+//! Stage 2: how each leg runs, worked out without the database from the query, the state of the
+//! vector index, and what the engine read first (the keyword plan from the tenant's word
+//! statistics; how many documents pass a filter, when that decides the path).
+//!
+//! The semantic leg runs when there is a vector to search with: every mode but keyword, and
+//! keyword mode too when some query words are too common to rank every match (their candidates
+//! come from meaning). It uses the ANN index, unless there is none yet or the mask selection and
+//! filters leave few enough documents that ranking them all exactly is cheaper and loses
+//! nothing (PostgreSQL's planner would take the vector index and filter after it, losing
+//! recall). The keyword leg ranks every match, or only scores the semantic candidates for words
+//! too common to rank every match of.
+
+use vitae_domain::search::{MaskSelection, Mode};
+use vitae_repository::search::VectorPath;
+
+use crate::keyword::KeywordPlan;
+use crate::query::{Input, SearchQuery};
+
+/// How the legs run (`None`: the leg does not run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub semantic: Option<VectorPath>,
+    pub keyword: Option<KeywordPath>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeywordPath {
+    /// Rank every match.
+    All,
+    /// Rare words find candidates; words too common to rank every match of only score the
+    /// candidates found otherwise (by rarer words or by meaning).
+    WithinSemantic,
+    /// Nothing to search for: the query is only stop words or punctuation.
+    Empty,
+}
+
+/// What the planner is told besides the query.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// An ANN index serves searches.
+    pub index_ready: bool,
+    /// The keyword plan, when the keyword leg runs (see [`wants_keyword_plan`]).
+    pub keyword: Option<&'a KeywordPlan>,
+    /// Documents passing the mask selection and filters, counted up to `exact_max_rows + 1`,
+    /// when [`must_count`] asked for it.
+    pub matching: Option<i64>,
+    pub exact_max_rows: i64,
+}
+
+/// Whether the keyword leg runs (and so needs the tenant's word statistics).
+pub fn wants_keyword_plan(query: &SearchQuery) -> bool {
+    query.mode != Mode::Semantic && matches!(&query.input, Input::Text(q) if !q.trim().is_empty())
+}
+
+/// Whether the semantic leg runs.
+pub fn runs_semantic(query: &SearchQuery, keyword: Option<&KeywordPlan>) -> bool {
+    query.mode != Mode::Keyword || keyword.is_some_and(|p| p.broad.is_some())
+}
+
+/// Whether the semantic path depends on how many documents pass the mask selection and
+/// filters: with an index, unless the search reads every default document unfiltered.
+pub fn must_count(query: &SearchQuery, keyword: Option<&KeywordPlan>, index_ready: bool) -> bool {
+    runs_semantic(query, keyword) && index_ready && !(query.filters.is_empty() && query.mask == MaskSelection::Default)
+}
+
+/// The plan.
+pub fn plan(query: &SearchQuery, facts: Facts<'_>) -> Plan {
+    let semantic = runs_semantic(query, facts.keyword).then(|| {
+        if !facts.index_ready {
+            VectorPath::Exact
+        } else if query.filters.is_empty() && query.mask == MaskSelection::Default {
+            VectorPath::Ann
+        } else {
+            match facts.matching {
+                Some(n) if n <= facts.exact_max_rows => VectorPath::Exact,
+                _ => VectorPath::Ann,
+            }
+        }
+    });
+    let keyword = facts.keyword.map(|p| {
+        if !p.has_words {
+            KeywordPath::Empty
+        } else if p.broad.is_some() && !p.is_empty() {
+            KeywordPath::WithinSemantic
+        } else {
+            KeywordPath::All
+        }
+    });
+    Plan { semantic, keyword }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+    use vitae_domain::search::{Filters, Fusion};
+    use vitae_repository::keyword::WeightedTerm;
+
+    fn query(input: Input, mode: Mode) -> SearchQuery {
+        SearchQuery {
+            input,
+            mode,
+            fusion: Fusion::Max { other_weight: 0.3 },
+            filters: Filters::default(),
+            mask: MaskSelection::Default,
+            limit: 10,
+            after: None,
+            min_score: None,
+            explain: false,
+            highlight: true,
+            facets: true,
+            fingerprint: 0,
+        }
+    }
+
+    fn text(q: &str, mode: Mode) -> SearchQuery {
+        query(Input::Text(q.into()), mode)
+    }
+
+    fn words(broad: bool) -> KeywordPlan {
+        KeywordPlan {
+            terms: vec![WeightedTerm { term: "engineer".into(), idf: 1.0, boost: 1.0 }],
+            matching: (!broad).then(|| "'engineer'".into()),
+            broad: broad.then(|| "'engineer'".into()),
+            complete: "'engineer'".into(),
+            ideal: 2.0,
+            average_length: 10.0,
+            has_words: true,
+            corrections: vec![],
+        }
+    }
+
+    fn facts<'a>(index_ready: bool, keyword: Option<&'a KeywordPlan>, matching: Option<i64>) -> Facts<'a> {
+        Facts { index_ready, keyword, matching, exact_max_rows: 1000 }
+    }
+
+    #[test]
+    fn without_an_index_the_semantic_leg_ranks_exactly_and_counts_nothing() {
+        let q = text("engineer", Mode::Hybrid);
+        let keyword = words(false);
+        assert!(!must_count(&q, Some(&keyword), false));
+        let plan = plan(&q, facts(false, Some(&keyword), None));
+        assert_eq!(plan, Plan { semantic: Some(VectorPath::Exact), keyword: Some(KeywordPath::All) });
+    }
+
+    #[test]
+    fn an_unfiltered_search_of_default_documents_uses_the_index_without_counting() {
+        let q = text("engineer", Mode::Semantic);
+        assert!(!wants_keyword_plan(&q));
+        assert!(!must_count(&q, None, true));
+        assert_eq!(plan(&q, facts(true, None, None)), Plan { semantic: Some(VectorPath::Ann), keyword: None });
+    }
+
+    #[test]
+    fn a_selective_filter_ranks_exactly_and_a_broad_one_uses_the_index() {
+        let mut q = text("engineer", Mode::Semantic);
+        q.filters.skills_all = vec!["rust".into()];
+        assert!(must_count(&q, None, true));
+        assert_eq!(plan(&q, facts(true, None, Some(1000))).semantic, Some(VectorPath::Exact), "at the threshold");
+        assert_eq!(plan(&q, facts(true, None, Some(1001))).semantic, Some(VectorPath::Ann));
+    }
+
+    #[test]
+    fn a_named_mask_or_every_persona_is_counted_like_a_filter() {
+        for mask in [MaskSelection::Slug("recruiters".into()), MaskSelection::All] {
+            let mut q = text("engineer", Mode::Hybrid);
+            q.mask = mask;
+            let keyword = words(false);
+            assert!(must_count(&q, Some(&keyword), true));
+            assert_eq!(plan(&q, facts(true, Some(&keyword), Some(12))).semantic, Some(VectorPath::Exact));
+        }
+    }
+
+    #[test]
+    fn broad_words_in_keyword_mode_bring_in_the_semantic_leg_to_find_candidates() {
+        let q = text("engineer", Mode::Keyword);
+        assert!(wants_keyword_plan(&q));
+        let rare = words(false);
+        assert!(!runs_semantic(&q, Some(&rare)));
+        assert_eq!(plan(&q, facts(true, Some(&rare), None)), Plan { semantic: None, keyword: Some(KeywordPath::All) });
+        let broad = words(true);
+        assert!(runs_semantic(&q, Some(&broad)));
+        assert_eq!(
+            plan(&q, facts(true, Some(&broad), None)),
+            Plan { semantic: Some(VectorPath::Ann), keyword: Some(KeywordPath::WithinSemantic) }
+        );
+    }
+
+    #[test]
+    fn a_query_of_stop_words_has_an_empty_keyword_leg() {
+        let q = text("the of and", Mode::Hybrid);
+        let empty = KeywordPlan { terms: vec![], matching: None, broad: None, has_words: false, ..words(false) };
+        assert_eq!(plan(&q, facts(true, Some(&empty), None)).keyword, Some(KeywordPath::Empty));
+    }
+
+    #[test]
+    fn similar_profiles_search_by_meaning_only() {
+        let mut q = query(Input::SimilarTo(Uuid::from_u128(7)), Mode::Semantic);
+        q.filters.exclude_profile = Some(Uuid::from_u128(7));
+        assert!(!wants_keyword_plan(&q), "no words to match");
+        assert!(must_count(&q, None, true), "leaving the profile out is a filter");
+        assert_eq!(plan(&q, facts(true, None, Some(5000))), Plan { semantic: Some(VectorPath::Ann), keyword: None });
+    }
+}

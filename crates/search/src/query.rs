@@ -1,0 +1,83 @@
+//! Stage 1: a validated search, and the engine's settings.
+
+use uuid::Uuid;
+use vitae_domain::search::{After, Filters, Fusion, MaskSelection, Mode};
+
+use crate::keyword::KeywordSettings;
+
+/// What the search starts from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Words (embedded for the semantic leg, matched by the keyword leg).
+    Text(String),
+    /// The profile's own default document (similar profiles): its vector is read in the
+    /// search's transaction, and the profile itself is left out.
+    SimilarTo(Uuid),
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    pub input: Input,
+    pub mode: Mode,
+    pub fusion: Fusion,
+    pub filters: Filters,
+    pub mask: MaskSelection,
+    pub limit: usize,
+    pub after: Option<After>,
+    pub min_score: Option<f64>,
+    pub explain: bool,
+    pub highlight: bool,
+    pub facets: bool,
+    /// Identifies the result list, so a cursor is only used with the query that made it.
+    pub fingerprint: u64,
+}
+
+impl SearchQuery {
+    /// The words searched for; empty for similar profiles.
+    pub fn text(&self) -> &str {
+        match &self.input {
+            Input::Text(q) => q,
+            Input::SimilarTo(_) => "",
+        }
+    }
+}
+
+/// Settings of the search engine (from configuration).
+#[derive(Debug, Clone)]
+pub struct SearchSettings {
+    /// Candidates each leg contributes: the deepest a result list goes.
+    pub window: i64,
+    /// Filtered searches matching at most this many documents are ranked exactly.
+    pub exact_max_rows: i64,
+    /// Overrides the calibrated probes (ivfflat) / ef_search (hnsw).
+    pub probes: Option<i32>,
+    /// The keyword plan: broad words, typo tolerance.
+    pub keyword: KeywordSettings,
+    /// Trigram similarity a stand-in for a mistyped word needs.
+    pub typo_min_similarity: f64,
+    /// BM25's k1 and b, and the weights of the document's sections (A, B, C, D).
+    pub bm25_k1: f64,
+    pub bm25_b: f64,
+    pub section_weights: [f64; 4],
+    pub calibration: Calibration,
+    /// How far a candidate's similarity moves up to its nearest passage's (multi-aspect
+    /// profiles): 0 ignores passages, 1 takes the nearer of the two.
+    pub passage_weight: f64,
+}
+
+/// How scores map onto 0..1 and which documents count as matching.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    /// Cosine similarity that scores 0 on the semantic scale (1 scores 1); below it, 0.
+    pub similarity_floor: f64,
+    /// A document found only by meaning matches (counts in `total` and facets) from this
+    /// cosine similarity up. Keyword matches always match.
+    pub min_similarity: f64,
+}
+
+impl Calibration {
+    /// Cosine similarity on the 0..1 semantic scale.
+    pub fn semantic_score(&self, similarity: f64) -> f64 {
+        ((similarity - self.similarity_floor) / (1.0 - self.similarity_floor)).clamp(0.0, 1.0)
+    }
+}

@@ -1,0 +1,331 @@
+//! Running a search: the statements of each stage in one read-only transaction (one snapshot,
+//! so a profile deleted meanwhile is either wholly in or wholly out), in this order:
+//!
+//! 1. begin, with the session settings of the vector index (one round trip);
+//! 2. similar profiles: the profile's vector (one);
+//! 3. the keyword plan: the query words' statistics (one), stand-ins for mistyped words (one,
+//!    only when a word is unknown);
+//! 4. how many documents pass a selective filter (one, only when it decides the path);
+//! 5. the semantic leg (one; a second, exact, only when the index gave up early);
+//! 6. the keyword leg (one);
+//! 7. every candidate's nearest passage (one, hybrid and semantic);
+//! 8. facets (one, when asked);
+//! 9. the page's cards, highlights and nearest passages (one);
+//! 10. commit (one).
+//!
+//! A default hybrid request (facets and highlights) makes 8 round trips.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use uuid::Uuid;
+use vitae_domain::search::{MaskSelection, Mode};
+use vitae_embed::Embedder;
+use vitae_embed::cache::QueryCache;
+use vitae_repository::ann::{AnnState, IndexKind};
+use vitae_repository::keyword::{self as keyword_sql, Bm25, KeywordRanking};
+use vitae_repository::search::{self as search_sql, VectorPath};
+use vitae_repository::{PgPool, TenantTx};
+
+use crate::error::{SearchError, SearchResult};
+use crate::fuse::{self, Candidate};
+use crate::hits::{Hit, marked_fragments};
+use crate::keyword::{self, Correction, KeywordPlan};
+use crate::page::{self, Facets};
+use crate::plan::{self, Facts, KeywordPath, Plan};
+use crate::query::{Input, SearchQuery, SearchSettings};
+use vitae_domain::search::After;
+
+/// Milliseconds spent in each stage.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings {
+    pub embed_ms: f64,
+    pub semantic_ms: f64,
+    pub keyword_ms: f64,
+    pub fuse_ms: f64,
+    pub facets_ms: f64,
+    pub hits_ms: f64,
+}
+
+/// What a search found.
+#[derive(Debug, Clone)]
+pub struct SearchOutcome {
+    pub hits: Vec<Hit>,
+    /// Candidates in the fused set (after `min_score`): what paging can reach.
+    pub total: usize,
+    pub facets: Option<Facets>,
+    pub next: Option<After>,
+    pub plan: Plan,
+    pub timings: Timings,
+    pub warnings: Vec<String>,
+    /// Query words no document holds, and the tenant's words that stood in for them.
+    pub corrections: Vec<Correction>,
+}
+
+/// The engine, borrowing what it needs from the service.
+pub struct Engine<'a> {
+    pub pool: &'a PgPool,
+    pub embedder: &'a dyn Embedder,
+    pub cache: &'a QueryCache,
+    pub ann: Option<&'a AnnState>,
+    pub settings: &'a SearchSettings,
+}
+
+fn elapsed_ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
+}
+
+impl Engine<'_> {
+    pub async fn search(&self, tenant_id: Uuid, query: &SearchQuery) -> SearchResult<SearchOutcome> {
+        let mut timings = Timings::default();
+        let mut warnings = Vec::new();
+        let q = query.text();
+
+        // The query's vector: the text's embedding (cached per tenant), before any connection.
+        let mut vector = match query.mode {
+            Mode::Keyword => None,
+            _ if q.is_empty() => None,
+            _ => Some(self.embed_query(tenant_id, q, &mut timings).await?),
+        };
+
+        let mut tx = TenantTx::begin_read_only_with(self.pool, tenant_id, &self.session_settings()).await?;
+        if let Input::SimilarTo(profile_id) = query.input {
+            let found = search_sql::profile_vector(&mut tx, profile_id).await?;
+            vector = Some(found.ok_or(SearchError::ProfileNotFound)?.ok_or(SearchError::MissingDocument(profile_id))?);
+        }
+
+        // The keyword plan from the tenant's word statistics: which words find candidates,
+        // which only score them (too common to rank every match), stand-ins for mistyped words.
+        let started = Instant::now();
+        let text = keyword::split(q);
+        let keyword_plan =
+            if plan::wants_keyword_plan(query) { Some(self.keyword_plan(&mut tx, q, &text.positive).await?) } else { None };
+        timings.keyword_ms = elapsed_ms(started);
+        if plan::runs_semantic(query, keyword_plan.as_ref()) && vector.is_none() {
+            vector = Some(self.embed_query(tenant_id, q, &mut timings).await?);
+        }
+
+        let started = Instant::now();
+        let matching = if plan::must_count(query, keyword_plan.as_ref(), self.ann.is_some()) {
+            let cap = self.settings.exact_max_rows + 1;
+            Some(search_sql::count_matching(&mut tx, &query.mask, &query.filters, cap).await?)
+        } else {
+            None
+        };
+        let mut plan = plan::plan(
+            query,
+            Facts {
+                index_ready: self.ann.is_some(),
+                keyword: keyword_plan.as_ref(),
+                matching,
+                exact_max_rows: self.settings.exact_max_rows,
+            },
+        );
+
+        // The semantic leg.
+        let window = match query.mask {
+            // Each person once: room for several personas of the same people.
+            MaskSelection::All => self.settings.window * 3,
+            _ => self.settings.window,
+        };
+        let semantic = match (&vector, plan.semantic) {
+            (Some(vector), Some(path)) => {
+                let hits = search_sql::semantic(&mut tx, vector, &query.mask, &query.filters, window, path).await?;
+                // The ANN path runs only when more than `exact_max_rows` documents match, so a
+                // short window means the index scan gave up early (a filter or tenant that is
+                // rare in the shared index): rank exactly rather than return a short page.
+                if path == VectorPath::Ann && (hits.len() as i64) < window.min(self.settings.exact_max_rows) {
+                    plan.semantic = Some(VectorPath::Exact);
+                    search_sql::semantic(&mut tx, vector, &query.mask, &query.filters, window, VectorPath::Exact).await?
+                } else {
+                    hits
+                }
+            }
+            _ => Vec::new(),
+        };
+        timings.semantic_ms = elapsed_ms(started);
+
+        // The keyword leg: BM25 over the documents holding any rare word (and the semantic
+        // candidates holding a common one), those holding every term first.
+        let started = Instant::now();
+        let keyword = match (&keyword_plan, plan.keyword) {
+            (Some(_), Some(KeywordPath::Empty)) => {
+                warnings.push(
+                    "the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into(),
+                );
+                Vec::new()
+            }
+            // Words no document holds (and nothing near them): nothing to rank.
+            (Some(words), _) if words.is_empty() => Vec::new(),
+            (Some(words), Some(path)) => {
+                let within: Vec<Uuid> = semantic.iter().map(|h| h.document_id).collect();
+                if path == KeywordPath::WithinSemantic && query.mode == Mode::Keyword {
+                    warnings.push(format!(
+                        "some words are in more than {} documents; they only rank documents found by rarer words or among the {} closest in meaning",
+                        self.settings.keyword.broad_max_matches,
+                        within.len()
+                    ));
+                }
+                let ranking = KeywordRanking {
+                    terms: &words.terms,
+                    matching: words.matching.as_deref(),
+                    broad: words.broad.as_deref().map(|b| (b, within.as_slice())),
+                    complete: &words.complete,
+                    excluded: text.excluded.as_deref(),
+                    mask: &query.mask,
+                    filters: &query.filters,
+                    bm25: self.bm25(words),
+                    window,
+                };
+                keyword_sql::rank(&mut tx, &ranking).await?
+            }
+            _ => Vec::new(),
+        };
+        timings.keyword_ms += elapsed_ms(started);
+
+        // Multi-aspect profiles: every candidate's similarity is its document's or its nearest
+        // passage's (a role, the skills, ...), whichever is closer, and documents found only by
+        // their words get a real similarity too.
+        let started = Instant::now();
+        let semantic = match (&vector, self.settings.passage_weight > 0.0 && query.mode != Mode::Keyword) {
+            (Some(vector), true) if !(semantic.is_empty() && keyword.is_empty()) => {
+                let mut ids: Vec<Uuid> = semantic.iter().map(|h| h.document_id).collect();
+                ids.extend(keyword.iter().map(|h| h.document_id));
+                ids.sort_unstable();
+                ids.dedup();
+                let in_window: HashSet<Uuid> = semantic.iter().map(|h| h.document_id).collect();
+                let distances = search_sql::distances(&mut tx, &ids, vector).await?;
+                fuse::nearest_aspect(distances, &in_window, query.mode == Mode::Semantic, self.settings.passage_weight)
+            }
+            _ => semantic,
+        };
+        timings.semantic_ms += elapsed_ms(started);
+
+        // Fuse, keep one persona per person, apply min_score, cut the page.
+        let started = Instant::now();
+        let calibration = self.settings.calibration;
+        let mut candidates = fuse::fuse(&semantic, &keyword, keyword_plan.as_ref(), query.mode, query.fusion, &calibration);
+        // A relevance cutoff for text queries: total, facets and pages cover the documents that
+        // match (by words, or close enough in meaning), not the whole window.
+        if matches!(query.input, Input::Text(_)) {
+            candidates.retain(|c| c.keyword.is_some() || c.semantic.is_some_and(|(_, d)| 1.0 - d >= calibration.min_similarity));
+        }
+        if query.mask == MaskSelection::All {
+            candidates = fuse::best_persona(candidates);
+        }
+        if let Some(min) = query.min_score {
+            candidates.retain(|c| c.score >= min);
+        }
+        let page = page::page(&candidates, query.after, query.limit);
+        timings.fuse_ms = elapsed_ms(started);
+
+        let started = Instant::now();
+        let facets = if query.facets {
+            let ids: Vec<Uuid> = candidates.iter().map(|c| c.document_id).collect();
+            Some(page::facets(search_sql::facets(&mut tx, &ids).await?))
+        } else {
+            None
+        };
+        timings.facets_ms = elapsed_ms(started);
+
+        // The page's hits.
+        let started = Instant::now();
+        let hits = self.hits(&mut tx, query, &page.candidates, keyword_plan.as_ref(), vector.as_deref()).await?;
+        tx.commit().await?;
+        timings.hits_ms = elapsed_ms(started);
+
+        let corrections = keyword_plan.map(|p| p.corrections).unwrap_or_default();
+        Ok(SearchOutcome { hits, total: page.total, facets, next: page.next, plan, timings, warnings, corrections })
+    }
+
+    /// The page's cards, keyword highlights and nearest passages, in one statement.
+    async fn hits(
+        &self,
+        tx: &mut TenantTx,
+        query: &SearchQuery,
+        page: &[Candidate],
+        keyword_plan: Option<&KeywordPlan>,
+        vector: Option<&[f32]>,
+    ) -> SearchResult<Vec<Hit>> {
+        let ids: Vec<Uuid> = page.iter().map(|c| c.document_id).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let matched: Vec<Uuid> = page.iter().filter(|c| c.keyword.is_some()).map(|c| c.document_id).collect();
+        let words = keyword_plan.map(KeywordPlan::highlight_query).unwrap_or_default();
+        let highlight =
+            (query.highlight && !matched.is_empty() && !words.is_empty()).then_some((words.as_str(), matched.as_slice()));
+        let nearest_to = vector.filter(|_| query.highlight && query.mode != Mode::Keyword);
+        let rows = search_sql::hits(tx, &ids, highlight, nearest_to).await?;
+        let mut rows: HashMap<Uuid, search_sql::HitRow> = rows.into_iter().map(|r| (r.document_id, r)).collect();
+        Ok(page
+            .iter()
+            .filter_map(|candidate| {
+                let row = rows.remove(&candidate.document_id)?;
+                Some(Hit {
+                    keyword_fragments: row.keyword_fragments.as_deref().map(marked_fragments).unwrap_or_default(),
+                    semantic_passage: row.nearest_passage,
+                    mask_slug: row.mask_slug,
+                    card: row.card.0,
+                    candidate: candidate.clone(),
+                })
+            })
+            .collect())
+    }
+
+    /// The keyword plan: the query's words with the tenant's statistics, and stand-ins from the
+    /// tenant's vocabulary for words no document holds.
+    async fn keyword_plan(&self, tx: &mut TenantTx, q: &str, positive: &str) -> SearchResult<KeywordPlan> {
+        let stats = keyword_sql::term_statistics(tx, positive, q).await?;
+        let to_correct = keyword::words_to_correct(&stats, &self.settings.keyword);
+        let near = if to_correct.is_empty() {
+            Vec::new()
+        } else {
+            keyword_sql::near_terms(tx, &to_correct, self.settings.typo_min_similarity, 20).await?
+        };
+        Ok(keyword::plan(&stats, &near, &self.settings.keyword))
+    }
+
+    fn bm25(&self, plan: &KeywordPlan) -> Bm25 {
+        Bm25 {
+            k1: self.settings.bm25_k1,
+            b: self.settings.bm25_b,
+            average_length: plan.average_length,
+            weights: self.settings.section_weights,
+        }
+    }
+
+    /// The query's embedding, from the cache when the tenant asked it before.
+    async fn embed_query(&self, tenant_id: Uuid, q: &str, timings: &mut Timings) -> SearchResult<Vec<f32>> {
+        let started = Instant::now();
+        let (vector, cached) = self.cache.embed_query(self.embedder, tenant_id.as_u128(), q).await?;
+        timings.embed_ms = elapsed_ms(started);
+        if !cached {
+            metrics::histogram!("vitae_embedding_batch_seconds", "kind" => "query").record(timings.embed_ms / 1000.0);
+        }
+        Ok(vector.as_ref().clone())
+    }
+
+    /// `SET LOCAL`s for the vector index: probes (or ef_search) and iterative scans, so filtered
+    /// searches through the index still fill their window.
+    fn session_settings(&self) -> Vec<(&'static str, String)> {
+        // The trigram index finds typo candidates this alike (edit distance decides among them).
+        let trigrams = ("pg_trgm.similarity_threshold", self.settings.typo_min_similarity.to_string());
+        let Some(ann) = self.ann else {
+            return vec![trigrams];
+        };
+        let probes = self.settings.probes.unwrap_or(ann.probes).max(1);
+        match ann.kind() {
+            // Iterative scans probe further lists until the window is full (bounded by the
+            // table: the ANN path only runs when many rows match, see `plan`).
+            IndexKind::IvfFlat => {
+                vec![trigrams, ("ivfflat.probes", probes.to_string()), ("ivfflat.iterative_scan", "relaxed_order".into())]
+            }
+            IndexKind::Hnsw => vec![
+                trigrams,
+                ("hnsw.ef_search", probes.max(self.settings.window as i32).to_string()),
+                ("hnsw.iterative_scan", "relaxed_order".into()),
+            ],
+        }
+    }
+}
