@@ -601,3 +601,29 @@ impl SimilarQuery {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFAULTS: FusionDefaults = FusionDefaults {
+        default: Fusion::Max { other_weight: 0.3 },
+        rrf: Fusion::Rrf { k: 42.0, semantic_weight: 2.0, keyword_weight: 0.5 },
+        blend: Fusion::Blend { semantic_ratio: 0.6 },
+        max: Fusion::Max { other_weight: 0.3 },
+    };
+
+    fn body(method: FusionMethod) -> FusionBody {
+        FusionBody { method, semantic_ratio: None, k: None, semantic_weight: None, keyword_weight: None, other_weight: None }
+    }
+
+    #[test]
+    fn a_named_fusion_takes_what_it_leaves_out_from_the_configuration() {
+        assert_eq!(body(FusionMethod::Rrf).fusion(DEFAULTS), DEFAULTS.rrf, "no literal k = 60");
+        assert_eq!(body(FusionMethod::Blend).fusion(DEFAULTS), DEFAULTS.blend);
+        let k = FusionBody { k: Some(10.0), ..body(FusionMethod::Rrf) };
+        assert_eq!(k.fusion(DEFAULTS), Fusion::Rrf { k: 10.0, semantic_weight: 2.0, keyword_weight: 0.5 });
+        let max = FusionBody { other_weight: Some(0.1), ..body(FusionMethod::Max) };
+        assert_eq!(max.fusion(DEFAULTS), Fusion::Max { other_weight: 0.1 });
+    }
+}
