@@ -149,14 +149,9 @@ async fn concurrent_imports_of_the_same_external_ids_all_land() {
             ids.iter().map(|&i| format!("{}\n", line(i, run))).collect()
         })
         .collect();
-    let imports = bodies.iter().map(|body| {
-        app.http
-            .post(app.url("/v1/profiles:import"))
-            .bearer_auth(&tenant.write)
-            .header("content-type", "application/x-ndjson")
-            .body(body.clone())
-            .send()
-    });
+    let imports = bodies
+        .iter()
+        .map(|body| app.post_body("/v1/profiles:import", &tenant.write, "application/x-ndjson", body.clone()).send());
     let mut failed = 0;
     for response in join_all(imports).await {
         let report = expect_json(response.unwrap(), 200).await;
@@ -305,15 +300,7 @@ async fn a_client_trickling_its_headers_is_cut_off() {
 async fn an_error_sent_before_the_body_is_read_says_connection_close() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("acme").await;
-    let response = app
-        .http
-        .post(app.url("/v1/profiles"))
-        .bearer_auth(&tenant.write)
-        .header("content-type", "text/plain")
-        .body("x".repeat(200_000))
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_body("/v1/profiles", &tenant.write, "text/plain", "x".repeat(200_000)).send().await.unwrap();
     assert_eq!(response.status(), 415);
     assert_eq!(response.headers().get("connection").and_then(|v| v.to_str().ok()), Some("close"));
     // A request whose body was read keeps its connection.

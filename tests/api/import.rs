@@ -8,15 +8,7 @@ fn ndjson(lines: &[Value]) -> String {
 }
 
 async fn import(app: &TestApp, key: &str, body: String) -> Value {
-    let response = app
-        .http
-        .post(app.url("/v1/profiles:import"))
-        .bearer_auth(key)
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_body("/v1/profiles:import", key, "application/x-ndjson", body).send().await.unwrap();
     expect_json(response, 200).await
 }
 

@@ -100,6 +100,17 @@ impl TestApp {
         self.http.post(self.url(path)).bearer_auth(key).json(body)
     }
 
+    /// A POST of a raw body with this content type (imports, malformed or mistyped bodies).
+    pub fn post_body(
+        &self,
+        path: &str,
+        key: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(key).header("content-type", content_type).body(body)
+    }
+
     pub fn patch(&self, path: &str, key: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
         self.http.patch(self.url(path)).bearer_auth(key).json(body)
     }

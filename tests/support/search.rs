@@ -15,15 +15,8 @@ pub async fn search(app: &TestApp, key: &str, body: Value) -> Value {
 
 /// Loads NDJSON profiles through the import endpoint; every line must load.
 pub async fn import(app: &TestApp, tenant: &Tenant, ndjson: &str) {
-    let response = app
-        .http
-        .post(app.url("/v1/profiles:import"))
-        .bearer_auth(&tenant.write)
-        .header("content-type", "application/x-ndjson")
-        .body(ndjson.to_owned())
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.post_body("/v1/profiles:import", &tenant.write, "application/x-ndjson", ndjson.to_owned()).send().await.unwrap();
     let report = expect_json(response, 200).await;
     assert_eq!(report["failed"], 0, "{report}");
 }

@@ -248,6 +248,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .connect(&server.superuser_url)
         .await?;
 
+    let (database, embeddings, index): (String, String, Option<String>) = sqlx::query_as(
+        "select pg_size_pretty(pg_database_size(current_database())), \
+           pg_size_pretty(pg_total_relation_size('vitae.document_embeddings')), \
+           (select pg_size_pretty(sum(pg_relation_size(format('vitae.%I', indexname)::regclass))) from pg_indexes \
+            where schemaname = 'vitae' and indexname like 'document\\_embeddings\\_ann\\_%')",
+    )
+    .fetch_one(&floor_pool)
+    .await?;
+    println!(
+        "sizes: database {database}, embeddings table {embeddings} (indexes included), vector index {}",
+        index.as_deref().unwrap_or("none")
+    );
+
     // Recall@10 of the semantic leg (service and raw SQL) against exact search.
     let mut service_recall = Vec::new();
     let mut sql_recall = Vec::new();
@@ -299,7 +312,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
 
     // Latency and throughput per mode and client count: service through HTTP, then raw SQL.
-    println!("\nmode      clients | service p50  p95 ms   q/s  (took p50) | SQL p50  p95 ms   q/s | p50 ratio  q/s ratio");
+    println!(
+        "\nmode      clients | service p50  p95 ms   q/s  (took p50) | SQL p50  p95 ms   q/s | p50 ratio  q/s ratio | default p50  p95 ms  vs plain"
+    );
     let http = Arc::new(http);
     let server = Arc::new(server);
     let work: Arc<Vec<(String, Vector)>> = Arc::new(QUERIES.iter().map(|q| (*q).to_owned()).zip(vectors).collect());
@@ -322,6 +337,18 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 }
             })
             .await?;
+            // The request as the API serves it by default: facets and highlights on.
+            let default = drive(clients, duration, work.clone(), {
+                let (http, server) = (http.clone(), server.clone());
+                move |(q, _)| {
+                    let (http, server) = (http.clone(), server.clone());
+                    async move {
+                        let page = search(&http, &server, json!({"q": q, "mode": mode, "limit": 10})).await?;
+                        Ok(page["took_ms"].as_f64().unwrap_or(0.0))
+                    }
+                }
+            })
+            .await?;
             let sql = drive(clients, duration, work.clone(), {
                 let pool = floor_pool.clone();
                 move |(q, v)| {
@@ -339,7 +366,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             })
             .await?;
             println!(
-                "{mode:<9} {clients:>7} | {:>11.1} {:>5.1} {:>6.0}  ({:>6.1}) | {:>7.1} {:>5.1} {:>6.0} | {:>9.2} {:>10.2}",
+                "{mode:<9} {clients:>7} | {:>11.1} {:>5.1} {:>6.0}  ({:>6.1}) | {:>7.1} {:>5.1} {:>6.0} | {:>9.2} {:>10.2} | {:>11.1} {:>6.1} {:>9.2}",
                 service.p50,
                 service.p95,
                 service.qps,
@@ -348,12 +375,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 sql.p95,
                 sql.qps,
                 service.p50 / sql.p50.max(1e-9),
-                service.qps / sql.qps.max(1e-9)
+                service.qps / sql.qps.max(1e-9),
+                default.p50,
+                default.p95,
+                default.p50 / service.p50.max(1e-9)
             );
         }
     }
     println!(
-        "\nservice: HTTP with cached query embeddings, limit 10, no facets or highlights; (took p50) is the server's own\n\
+        "\nservice: HTTP with cached query embeddings, limit 10, no facets or highlights (default: the same with the\n\
+         API's defaults, facets and highlights on); (took p50) is the server's own\n\
          took_ms. SQL: each leg's query run directly as the superuser ({setting} {probes}); hybrid = a naive RRF of\n\
          both legs' top 200 in one statement (the keyword leg ranking every match)."
     );
