@@ -308,3 +308,23 @@ async fn an_error_sent_before_the_body_is_read_says_connection_close() {
     assert!(response.headers().get("connection").is_none(), "{:?}", response.headers());
     expect_problem(response, 422, "validation_failed").await;
 }
+
+#[tokio::test]
+async fn similar_profiles_of_a_profile_deleted_meanwhile_answer_404_never_500() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    app.create_profile(&tenant, json!({"display_name": "Stays Here", "headline": "Welder"})).await;
+    let mut statuses = Vec::new();
+    for i in 0..20 {
+        let body = json!({"display_name": format!("Goes Away {i}"), "headline": "Welder"});
+        let id = app.create_profile(&tenant, body).await["id"].as_str().unwrap().to_owned();
+        let similar = app.get(&format!("/v1/profiles/{id}/similar"), &tenant.read).send();
+        let delete = app.delete(&format!("/v1/profiles/{id}"), &tenant.write).send();
+        let (similar, delete) = tokio::join!(similar, delete);
+        assert_eq!(delete.unwrap().status(), 204);
+        statuses.push(similar.unwrap().status().as_u16());
+    }
+    assert!(statuses.iter().all(|s| [200, 404].contains(s)), "{statuses:?}");
+    let gone = app.get(&format!("/v1/profiles/{}/similar", uuid::Uuid::now_v7()), &tenant.read).send().await.unwrap();
+    expect_problem(gone, 404, "not_found").await;
+}

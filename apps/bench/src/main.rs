@@ -8,6 +8,7 @@
 
 mod embed;
 mod import;
+mod population;
 mod search;
 mod server;
 mod stats;

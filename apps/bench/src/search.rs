@@ -18,6 +18,7 @@ use uuid::Uuid;
 use vitae_embed::Embedder;
 use vitae_embed::local::LocalEmbedder;
 
+use crate::population;
 use crate::server::BenchServer;
 use crate::stats::{ms, summarise};
 
@@ -38,8 +39,22 @@ pub struct Args {
     /// Reuse the database of a previous run when it holds the same number of profiles.
     #[arg(long)]
     reuse: bool,
+    /// `realistic`: real embeddings of real profile texts, varied per profile (see
+    /// `population`); `degenerate`: sums of a few roles, skills and cities (mostly near
+    /// duplicates at scale: the first generator, kept to compare).
+    #[arg(long, value_enum, default_value_t = Vectors::Realistic)]
+    vectors: Vectors,
+    /// Realistic vectors: how far each profile moves towards two random others.
+    #[arg(long, default_value_t = 0.6)]
+    spread: f64,
     #[arg(long, env = "VITAE_MODEL_DIR", default_value = ".local/models/all-MiniLM-L6-v2")]
     model_dir: std::path::PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Vectors {
+    Realistic,
+    Degenerate,
 }
 
 const ROLES: &[&str] = &[
@@ -206,7 +221,11 @@ const QUERIES: &[&str] = &[
 ];
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let name = "vitae_bench_search";
+    // One database per generator, so `--reuse` never mixes them.
+    let name = match args.vectors {
+        Vectors::Realistic => "vitae_bench_search_real",
+        Vectors::Degenerate => "vitae_bench_search",
+    };
     let server = BenchServer::start_or_reuse(
         name,
         args.reuse,
@@ -219,7 +238,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let existing: i64 = sqlx::query_scalar("select count(*) from vitae.document_embeddings").fetch_one(&mut su).await?;
     if existing != args.profiles {
         let started = Instant::now();
-        load(&mut su, &embedder, tenant, args.profiles).await?;
+        match args.vectors {
+            Vectors::Realistic => population::load(&mut su, &embedder, tenant, args.profiles, args.spread).await?,
+            Vectors::Degenerate => load(&mut su, &embedder, tenant, args.profiles).await?,
+        }
         println!("loaded {} profiles in {:.1}s", args.profiles, started.elapsed().as_secs_f64());
         let started = Instant::now();
         let out = server.cli(&["reindex", "--kind", &args.index])?;
@@ -256,6 +278,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     )
     .fetch_one(&floor_pool)
     .await?;
+    println!("vectors: {:?}", args.vectors);
+    population::print_statistics(&floor_pool, tenant, 30).await?;
     println!(
         "sizes: database {database}, embeddings table {embeddings} (indexes included), vector index {}",
         index.as_deref().unwrap_or("none")
