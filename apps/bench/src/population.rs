@@ -100,11 +100,12 @@ pub async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenant: Uuid,
     for statement in statements {
         sqlx::query(statement).bind(tenant).execute(&mut *su).await?;
     }
+    // pgvector multiplies element-wise: the spread as a vector of 384 equal elements.
     sqlx::query(
         "insert into vitae.document_embeddings (tenant_id, document_id, is_default, model_id, embedding) \
-         select $1, s.doc_id, true, 'all-MiniLM-L6-v2', \
-           l2_normalize(b.embedding + c.embedding * $2::real + d.embedding * $2::real) \
-         from synth s join bases b on b.i = s.b join bases c on c.i = s.c join bases d on d.i = s.d",
+         select $1, s.doc_id, true, 'all-MiniLM-L6-v2', l2_normalize(b.embedding + (c.embedding + d.embedding) * k.spread) \
+         from synth s join bases b on b.i = s.b join bases c on c.i = s.c join bases d on d.i = s.d, \
+           (select array_fill($2::real, array[384])::vector as spread) k",
     )
     .bind(tenant)
     .bind(spread as f32)
