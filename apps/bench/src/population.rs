@@ -1,10 +1,11 @@
 //! Realistic bench vectors: what an ANN benchmark says depends on the vectors, so they are
-//! built from real model embeddings of real profile texts (the labelled sets' 4,292 profiles in
-//! `eval/sets`) and their statistics are printed beside the figures.
+//! built from real model embeddings of real profile texts (the 3,144 distinct ones among the
+//! labelled sets' profiles in `eval/sets`) and their statistics are printed beside the figures.
 //!
 //! Each synthetic profile takes one of those profiles' text and embedding (some far more often
-//! than others, as real occupations are uneven) and moves it towards two other, random ones by
-//! `spread`: people who do the same job still differ. 3% copy the profile before them
+//! than others, as real occupations are uneven) and moves it towards two of its 32 nearest
+//! others, each by a weight drawn between 0 and `spread`: people who do the same job still
+//! differ, towards neighbouring jobs. 3% copy the profile before them
 //! outright (people who share a summary embed identically). Measured on real MiniLM embeddings
 //! of profile texts: random-pair cosine about 0.25 (sd 0.10), nearest neighbour about 0.89,
 //! tenth about 0.77; `print_statistics` says how close a population comes.
@@ -20,15 +21,19 @@ use vitae_embed::local::LocalEmbedder;
 /// Share of profiles that copy the one before them (percent).
 const DUPLICATE_PERCENT: i64 = 3;
 
-/// The labelled sets' profiles: (headline, summary, country).
+/// The labelled sets' profiles with distinct texts (the sets share occupations): (headline,
+/// summary, country).
 fn base_profiles(root: &Path) -> anyhow::Result<Vec<(String, String, Option<String>)>> {
-    let mut out = Vec::new();
+    let mut out: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for set in ["occupations", "names", "mixed", "careers"] {
         let text = std::fs::read_to_string(root.join("eval/sets").join(set).join("profiles.ndjson"))?;
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let p: serde_json::Value = serde_json::from_str(line)?;
             let field = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
-            out.push((field("headline"), field("summary"), p["country"].as_str().map(str::to_owned)));
+            if seen.insert((field("headline"), field("summary"))) {
+                out.push((field("headline"), field("summary"), p["country"].as_str().map(str::to_owned)));
+            }
         }
     }
     anyhow::ensure!(!out.is_empty(), "no profiles under eval/sets");
@@ -64,20 +69,33 @@ pub async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenant: Uuid,
             .execute(&mut *su)
             .await?;
     }
-    // b: the profile's own base, uneven (u^1.5 favours the first); c, d: two others to move
-    // towards. A duplicate takes the previous profile's seed, so all three.
+    // Each base's nearest bases: a person differs from another in the same job towards
+    // neighbouring jobs, not towards any job at all (which pulls every vector to the mean).
+    su.execute(
+        "create temp table base_near as \
+         select b.i, n.j, n.rank from bases b cross join lateral ( \
+           select o.i as j, (row_number() over (order by o.embedding <=> b.embedding)) - 1 as rank \
+           from bases o where o.i <> b.i order by o.embedding <=> b.embedding limit 32) n",
+    )
+    .await?;
+    su.execute("create index on base_near (i, rank)").await?;
+    // b: the profile's own base, uneven (u^1.5 favours the first); c, d: two of its nearest
+    // bases to move towards, by wc and wd. A duplicate takes the previous profile's seed.
     sqlx::query(
         "create temp table synth as \
          select g, md5('p' || g)::uuid as id, md5('m' || g)::uuid as mask_id, md5('d' || g)::uuid as doc_id, \
            floor($1 * power(((hashint8(seed) & 2147483647) % 1000003) / 1000003.0, 1.5))::int as b, \
-           ((hashint8(seed * 3) & 2147483647) % $1)::int as c, \
-           ((hashint8(seed * 5) & 2147483647) % $1)::int as d \
+           ((hashint8(seed * 3) & 2147483647) % 32)::int as c, \
+           ((hashint8(seed * 5) & 2147483647) % 32)::int as d, \
+           $4::real * ((hashint8(seed * 7) & 2147483647) % 1000) / 1000.0 as wc, \
+           $4::real * ((hashint8(seed * 11) & 2147483647) % 1000) / 1000.0 as wd \
          from (select g, case when g > 1 and (hashint8(g * 13) & 2147483647) % 100 < $3 then g - 1 else g end as seed \
                from generate_series(1, $2) g) s",
     )
     .bind(bases.len() as i64)
     .bind(n)
     .bind(DUPLICATE_PERCENT)
+    .bind(spread as f32)
     .execute(&mut *su)
     .await?;
     su.execute("analyze synth").await?;
@@ -100,18 +118,19 @@ pub async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenant: Uuid,
     for statement in statements {
         sqlx::query(statement).bind(tenant).execute(&mut *su).await?;
     }
-    // pgvector multiplies element-wise: the spread as a vector of 384 equal elements.
+    // pgvector multiplies element-wise: each weight as a vector of 384 equal elements.
     sqlx::query(
         "insert into vitae.document_embeddings (tenant_id, document_id, is_default, model_id, embedding) \
-         select $1, s.doc_id, true, 'all-MiniLM-L6-v2', l2_normalize(b.embedding + (c.embedding + d.embedding) * k.spread) \
-         from synth s join bases b on b.i = s.b join bases c on c.i = s.c join bases d on d.i = s.d, \
-           (select array_fill($2::real, array[384])::vector as spread) k",
+         select $1, s.doc_id, true, 'all-MiniLM-L6-v2', l2_normalize(b.embedding \
+           + c.embedding * array_fill(s.wc::real, array[384])::vector + d.embedding * array_fill(s.wd::real, array[384])::vector) \
+         from synth s join bases b on b.i = s.b \
+           join base_near nc on nc.i = s.b and nc.rank = s.c join bases c on c.i = nc.j \
+           join base_near nd on nd.i = s.b and nd.rank = s.d join bases d on d.i = nd.j",
     )
     .bind(tenant)
-    .bind(spread as f32)
     .execute(&mut *su)
     .await?;
-    su.execute("drop table synth").await?;
+    su.execute("drop table synth; drop table base_near").await?;
     for table in ["profiles", "masks", "search_documents", "document_embeddings"] {
         su.execute(sqlx::AssertSqlSafe(format!("vacuum analyze vitae.{table}"))).await?;
     }

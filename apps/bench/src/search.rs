@@ -44,8 +44,8 @@ pub struct Args {
     /// duplicates at scale: the first generator, kept to compare).
     #[arg(long, value_enum, default_value_t = Vectors::Realistic)]
     vectors: Vectors,
-    /// Realistic vectors: how far each profile moves towards two random others.
-    #[arg(long, default_value_t = 0.6)]
+    /// Realistic vectors: the most each profile moves towards each of two neighbouring ones.
+    #[arg(long, default_value_t = 1.0)]
     spread: f64,
     #[arg(long, env = "VITAE_MODEL_DIR", default_value = ".local/models/all-MiniLM-L6-v2")]
     model_dir: std::path::PathBuf,
