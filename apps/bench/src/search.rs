@@ -293,9 +293,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         let page =
             search(&http, &server, json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false})).await?;
         let got: HashSet<Uuid> = profile_ids(&page).into_iter().collect();
-        service_recall.push(exact.iter().filter(|id| got.contains(id)).count() as f64 / exact.len().max(1) as f64);
+        service_recall.push(recall_of(&exact, &got));
         let raw: HashSet<Uuid> = semantic_sql(&floor_pool, tenant, v, 10).await?.into_iter().collect();
-        sql_recall.push(exact.iter().filter(|id| raw.contains(id)).count() as f64 / exact.len().max(1) as f64);
+        sql_recall.push(recall_of(&exact, &raw));
     }
     println!(
         "\nrecall@10 vs exact, within the relevance cutoff ({} queries): service semantic {:.3}, raw SQL ({setting} {probes}) {:.3}",
@@ -326,7 +326,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             // Full: as many hits as the exact search has above the cutoff (10 at most).
             full += usize::from(got.len() >= exact.len());
             let got: HashSet<Uuid> = got.into_iter().collect();
-            recall.push(exact.iter().filter(|id| got.contains(id)).count() as f64 / exact.len().max(1) as f64);
+            recall.push(recall_of(&exact, &got));
         }
         let s = summarise(latencies);
         println!(
@@ -417,6 +417,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     );
     floor_pool.close().await;
     Ok(())
+}
+
+/// Share of the exact answers found; a query with nothing above the cutoff has nothing to miss.
+fn recall_of(exact: &[Uuid], got: &HashSet<Uuid>) -> f64 {
+    if exact.is_empty() {
+        return 1.0;
+    }
+    exact.iter().filter(|id| got.contains(id)).count() as f64 / exact.len() as f64
 }
 
 fn mean(values: &[f64]) -> f64 {
