@@ -76,10 +76,6 @@ impl RepoError {
             other => other.into(),
         }
     }
-
-    pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
-    }
 }
 
 pub type RepoResult<T> = Result<T, RepoError>;

@@ -32,34 +32,48 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_skill, delete_skill))
 }
 
-/// Runs a write to a part of a profile: waits for the profile's turn, locks it and bumps its
-/// version, runs the body (with `$tx`, the transaction), rebuilds the profile's search documents,
-/// commits, and gives the body's output. The body may run more than once (see
-/// [`crate::service::indexer::IndexedWrite`]). A macro, not a function taking an async closure:
+/// Runs the body as an indexed write of the tenant (see
+/// [`crate::service::indexer::IndexedWrite`]): with `$tx` (the transaction) and `$index` (the
+/// pass to rebuild documents with), committed when complete, run again when it had to embed or
+/// lost a deadlock; gives the body's output. A macro, not a function taking an async closure:
 /// such closures over `&mut TenantTx` make handler futures fail axum's `Send` check.
-macro_rules! write_part {
-    ($state:expr, $principal:expr, $profile_id:expr, |$tx:ident| $($body:tt)*) => {{
-        $principal.require($crate::auth::Scope::Write)?;
-        let _turn = $state.profile_locks.lock($principal.tenant_id, $profile_id).await?;
-        let mut indexed = $state.write($principal.tenant_id);
+macro_rules! indexed_write {
+    ($state:expr, $tenant_id:expr, |$tx:ident, $index:ident| $($body:tt)*) => {{
+        let mut indexed = $state.write($tenant_id);
         loop {
             let (mut tx, mut index) = indexed.begin().await?;
             let result: Result<_, ApiError> = async {
-                $crate::http::parts::open_part_write(&mut tx, $profile_id).await?;
-                let out: Result<_, ApiError> = async {
-                    let $tx = &mut tx;
-                    $($body)*
-                }
-                .await;
-                let out = out?;
-                $crate::http::parts::close_part_write(&mut tx, &mut index, $profile_id).await?;
-                Ok(out)
+                let $tx = &mut tx;
+                let $index = &mut index;
+                $($body)*
             }
             .await;
             if let Some(out) = indexed.end(tx, index, result).await? {
                 break out;
             }
         }
+    }};
+}
+pub(super) use indexed_write;
+
+/// Runs a write to a part of a profile: waits for the profile's turn, locks it and bumps its
+/// version, runs the body (with `$tx`), rebuilds the profile's search documents, commits, and
+/// gives the body's output. The body may run more than once.
+macro_rules! write_part {
+    ($state:expr, $principal:expr, $profile_id:expr, |$tx:ident| $($body:tt)*) => {{
+        $principal.require($crate::auth::Scope::Write)?;
+        let _turn = $state.profile_locks.lock($principal.tenant_id, $profile_id).await?;
+        $crate::http::parts::indexed_write!($state, $principal.tenant_id, |tx, index| {
+            $crate::http::parts::open_part_write(tx, $profile_id).await?;
+            let out: Result<_, ApiError> = async {
+                let $tx = &mut *tx;
+                $($body)*
+            }
+            .await;
+            let out = out?;
+            $crate::http::parts::close_part_write(tx, index, $profile_id).await?;
+            Ok(out)
+        })
     }};
 }
 pub(super) use write_part;

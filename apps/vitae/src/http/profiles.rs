@@ -14,6 +14,7 @@ use vitae_repository::profiles::{self, ProfileFilter, SeenThrough};
 
 use super::auth::Principal;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
+use super::parts::indexed_write;
 use super::problem::ApiError;
 use super::views::{self, View};
 use crate::api::Page;
@@ -48,19 +49,11 @@ pub async fn create_profile(
 ) -> Result<Response, ApiError> {
     principal.require(Scope::Write)?;
     let new = body.parse()?;
-    let mut indexed = state.write(principal.tenant_id);
-    let aggregate = loop {
-        let (mut tx, mut index) = indexed.begin().await?;
-        let result: Result<_, ApiError> = async {
-            let aggregate = service::profiles::insert(&mut tx, &new).await?;
-            index.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
-            Ok(aggregate)
-        }
-        .await;
-        if let Some(aggregate) = indexed.end(tx, index, result).await? {
-            break aggregate;
-        }
-    };
+    let aggregate = indexed_write!(state, principal.tenant_id, |tx, index| {
+        let aggregate = service::profiles::insert(tx, &new).await?;
+        index.reindex(tx, std::slice::from_ref(&aggregate)).await?;
+        Ok(aggregate)
+    });
     views::profile_response(&aggregate, View::Full, StatusCode::CREATED)
 }
 
@@ -183,25 +176,17 @@ pub async fn update_profile(
 ) -> Result<Response, ApiError> {
     principal.require(Scope::Write)?;
     let _turn = state.profile_locks.lock(principal.tenant_id, id).await?;
-    let mut indexed = state.write(principal.tenant_id);
-    let aggregate = loop {
-        let (mut tx, mut index) = indexed.begin().await?;
-        let result: Result<_, ApiError> = async {
-            let current = profiles::lock_profile(&mut tx, id).await?;
-            if !current.is_active {
-                return Err(ApiError::not_found().with_detail("this profile is deleted; restore it first"));
-            }
-            let fields = patch.apply(&current)?;
-            profiles::update_profile(&mut tx, id, &fields, patch.regenerate_slug, if_match.0).await?;
-            let aggregate = profiles::load_aggregate(&mut tx, id).await?;
-            index.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
-            Ok(aggregate)
+    let aggregate = indexed_write!(state, principal.tenant_id, |tx, index| {
+        let current = profiles::lock_profile(tx, id).await?;
+        if !current.is_active {
+            return Err(ApiError::not_found().with_detail("this profile is deleted; restore it first"));
         }
-        .await;
-        if let Some(aggregate) = indexed.end(tx, index, result).await? {
-            break aggregate;
-        }
-    };
+        let fields = patch.apply(&current)?;
+        profiles::update_profile(tx, id, &fields, patch.regenerate_slug, if_match.0).await?;
+        let aggregate = profiles::load_aggregate(tx, id).await?;
+        index.reindex(tx, std::slice::from_ref(&aggregate)).await?;
+        Ok(aggregate)
+    });
     views::profile_response(&aggregate, View::Full, StatusCode::OK)
 }
 
@@ -253,23 +238,15 @@ async fn set_active(
     if_match: IfMatch,
 ) -> Result<vitae_domain::mask::ProfileAggregate, ApiError> {
     let _turn = state.profile_locks.lock(principal.tenant_id, id).await?;
-    let mut indexed = state.write(principal.tenant_id);
-    loop {
-        let (mut tx, mut index) = indexed.begin().await?;
-        let result: Result<_, ApiError> = async {
-            let current = profiles::lock_profile(&mut tx, id).await?;
-            if !current.is_active && !active {
-                // Deleting twice: the first made it gone.
-                return Err(ApiError::not_found());
-            }
-            profiles::set_profile_active(&mut tx, id, active, if_match.0).await?;
-            let aggregate = profiles::load_aggregate(&mut tx, id).await?;
-            index.reindex(&mut tx, std::slice::from_ref(&aggregate)).await?;
-            Ok(aggregate)
+    Ok(indexed_write!(state, principal.tenant_id, |tx, index| {
+        let current = profiles::lock_profile(tx, id).await?;
+        if !current.is_active && !active {
+            // Deleting twice: the first made it gone.
+            return Err(ApiError::not_found());
         }
-        .await;
-        if let Some(aggregate) = indexed.end(tx, index, result).await? {
-            return Ok(aggregate);
-        }
-    }
+        profiles::set_profile_active(tx, id, active, if_match.0).await?;
+        let aggregate = profiles::load_aggregate(tx, id).await?;
+        index.reindex(tx, std::slice::from_ref(&aggregate)).await?;
+        Ok(aggregate)
+    }))
 }

@@ -6,7 +6,7 @@ use vitae_domain::error::ValidationError;
 use vitae_embed::EmbedError;
 use vitae_repository::RepoError;
 
-use crate::api::common::FieldError;
+use crate::api::common::{FieldError, field_errors};
 
 #[derive(Debug, Error)]
 pub enum ServiceError {
@@ -47,7 +47,7 @@ impl ServiceError {
     /// The error as an import report's line errors.
     pub fn field_errors(&self) -> Vec<FieldError> {
         match self {
-            Self::Invalid(e) => e.violations.iter().map(|v| FieldError::new(&v.field, v.code, &v.message)).collect(),
+            Self::Invalid(e) => field_errors(e.clone()),
             Self::Conflict { field, message } => vec![FieldError::new(field, "unique", message)],
             Self::Repo(RepoError::Conflict { constraint }) => {
                 vec![FieldError::new("", "unique", format!("conflicts with {constraint}"))]
