@@ -73,7 +73,9 @@ pub async fn fallback_not_found() -> ApiError {
 
 /// The longest URL (path and query) and the largest header block the service reads; longer
 /// ones are refused with a problem document (hyper's own limits are set well above these).
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The URL limit sits above the longest URL the schema allows (list filters of 1,000 characters,
+/// percent-encoded, are up to 12 KB each) and below hyper's own 64 KiB.
+pub const MAX_URI_BYTES: usize = 60 * 1024;
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// Refuses an over-long URL (414) or header block (431) before anything reads them.

@@ -76,7 +76,9 @@ const PROBLEMS: &[ProblemResponse] = &[
         &[("Retry-After", "Seconds to wait")],
     ),
     ("413", "PayloadTooLarge", "The request body is larger than allowed", &[]),
+    ("414", "UriTooLong", "The URL is longer than the service reads", &[]),
     ("415", "UnsupportedMediaType", "The body is not JSON", &[]),
+    ("431", "HeadersTooLarge", "The request headers are larger than the service reads", &[]),
     ("422", "ValidationFailed", "Invalid fields; `errors` lists each one", &[]),
     ("429", "RateLimited", "Too many requests for this API key", &[("Retry-After", "Seconds to wait")]),
     ("500", "InternalError", "An internal error (details are logged, never returned)", &[]),
@@ -201,7 +203,7 @@ pub fn finish(mut doc: Document) -> Document {
             for (status, name, _, _) in PROBLEMS {
                 let applies = match *status {
                     "400" => api,
-                    "401" | "403" | "429" => api,
+                    "401" | "403" | "414" | "429" | "431" => api,
                     "404" => has_path_params,
                     // Writes to profiles retry collisions themselves; one that keeps colliding is told so.
                     "409" => writes && path.starts_with("/v1/profiles") && !path.ends_with(":import"),
