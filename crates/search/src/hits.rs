@@ -34,6 +34,8 @@ pub fn marked_fragments(raw: &str) -> Vec<String> {
                     '"' => html.push_str("&quot;"),
                     '\'' => html.push_str("&#39;"),
                     '\n' => html.push_str(" · "),
+                    // Tabs and other controls in prose: fragments are one line of text.
+                    c if c.is_control() => html.push(' '),
                     c => html.push(c),
                 }
             }
@@ -51,5 +53,6 @@ mod tests {
     fn fragments_are_escaped_and_marked() {
         let raw = "a <b> & \u{E000}Rust\u{E001} engineer\u{E002}no match here";
         assert_eq!(marked_fragments(raw), vec!["a &lt;b&gt; &amp; <mark>Rust</mark> engineer"]);
+        assert_eq!(marked_fragments("tab\there\r\u{E000}x\u{E001}"), vec!["tab here <mark>x</mark>"], "one line, no controls");
     }
 }

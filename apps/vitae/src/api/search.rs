@@ -517,8 +517,14 @@ fn plan_names(plan: Plan) -> SearchPlan {
     }
 }
 
+/// Escaped for HTML, on one line (a passage may hold line breaks and tabs).
 fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+        .replace(|c: char| c.is_control(), " ")
 }
 
 /// Filters of "similar profiles", as query parameters (lists comma-separated).
