@@ -32,6 +32,41 @@ superuser_url() { dev_url "$PG_SUPERUSER" "$PG_SUPERUSER_PASSWORD" "${1:-postgre
 owner_url() { dev_url vitae_owner vitae_owner "${1:-$DEV_DATABASE}"; }
 app_url() { dev_url vitae_app vitae_app "${1:-$DEV_DATABASE}"; }
 
+# The one build both README commands use (dev profile, dependencies optimised: see Cargo.toml), so
+# that whoever runs scripts/run and then scripts/test, or the other way round, compiles once.
+build_binaries() {
+  log "building (the first time takes 20-30 minutes on two cores; later runs reuse it)"
+  cargo build --workspace --bins --locked
+}
+BIN_DIR="$TARGET_DIR/debug"
+
+# For the live-server checks: a fresh database DB on the local server, migrated.
+fresh_database() { # database
+  local db="$1"
+  PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGOPTIONS="-c client_min_messages=warning" \
+    "$("$REPO_ROOT/scripts/dev-db" bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_SUPERUSER" \
+    -d postgres -c "drop database if exists $db with (force)" -c "create database $db owner vitae_owner"
+  PGPASSWORD="$PG_SUPERUSER_PASSWORD" "$("$REPO_ROOT/scripts/dev-db" bin)/psql" -X -q -v ON_ERROR_STOP=1 \
+    -h "$PG_HOST" -p "$PG_PORT" -U "$PG_SUPERUSER" -d "$db" -f "$REPO_ROOT/deploy/sql/extensions.sql" >/dev/null
+  export VITAE_DATABASE_URL="$(app_url "$db")" VITAE_OWNER_DATABASE_URL="$(owner_url "$db")"
+  "$BIN_DIR/vitae" migrate up >/dev/null
+}
+
+# Starts `vitae serve` on VITAE_LISTEN in the background, logging to LOG, stops it when the script
+# exits, and waits until it is ready.
+start_server() { # log
+  local log_file="$1"
+  "$BIN_DIR/vitae" serve >"$log_file" 2>&1 &
+  SERVER_PID=$!
+  trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    curl -fsS "http://$VITAE_LISTEN/readyz" >/dev/null 2>&1 && return 0
+    kill -0 $SERVER_PID 2>/dev/null || { cat "$log_file"; die "the server did not start"; }
+    sleep 0.2
+  done
+  cat "$log_file"; die "the server was not ready after 20 s"
+}
+
 log() { printf '\033[1m[vitae]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[vitae] error:\033[0m %s\n' "$*" >&2; exit 1; }
 

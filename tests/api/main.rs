@@ -6,6 +6,7 @@
 
 mod auth;
 mod client;
+mod console;
 mod deploy;
 mod documents;
 mod errors;

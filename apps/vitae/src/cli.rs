@@ -484,7 +484,9 @@ async fn demo_command(config: Config, base_url: String) -> anyhow::Result<()> {
     println!(
         "Loaded {} demo profiles ({} new, {} updated) into tenant `demo` in {:.1}s.\n\n\
          API key (admin scope, shown once):\n  {}\n\n\
-         Try:\n  curl -s -H 'Authorization: Bearer {}' '{base_url}/v1/profiles?limit=3'\n\n\
+         Search:\n  curl -s -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    \
+         -d '{{\"q\": \"backend engineer who knows kafka\", \"limit\": 3}}' {base_url}/v1/search\n\n\
+         Search console (paste the key): {base_url}/console\n\
          API docs: {base_url}/docs",
         report.lines,
         report.created,

@@ -1,6 +1,7 @@
 //! The HTTP API: routes, extractors, errors, and the middleware around them.
 
 pub mod auth;
+pub mod console;
 pub mod contract;
 pub mod extract;
 pub mod health;
@@ -43,12 +44,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
     routes(0).1
 }
 
-/// The whole service: documented routes, `/openapi.json`, the `/docs` page, and middleware.
+/// The whole service: documented routes, `/openapi.json`, the `/docs` page, the `/console`
+/// page, and middleware.
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = routes(state.config.import_body_limit_bytes);
     let routes = routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
         .route("/metrics", axum::routing::get(crate::metrics::render))
+        .merge(console::router())
         .fallback(middleware::fallback_not_found)
         .with_state(state.clone());
     middleware::wrap(routes, &state)
