@@ -40,14 +40,18 @@ build_binaries() {
 }
 BIN_DIR="$TARGET_DIR/debug"
 
-# For the live-server checks: a fresh database DB on the local server, migrated.
+# psql as the local server's superuser, quietly.
+psql_as_superuser() {
+  PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGOPTIONS="-c client_min_messages=warning" \
+    "$("$REPO_ROOT/scripts/dev-db" bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_SUPERUSER" "$@"
+}
+
+# For the live-server checks: a fresh database DB on the local server, migrated, and the
+# VITAE_*DATABASE_URL variables pointing at it.
 fresh_database() { # database
   local db="$1"
-  PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGOPTIONS="-c client_min_messages=warning" \
-    "$("$REPO_ROOT/scripts/dev-db" bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_SUPERUSER" \
-    -d postgres -c "drop database if exists $db with (force)" -c "create database $db owner vitae_owner"
-  PGPASSWORD="$PG_SUPERUSER_PASSWORD" "$("$REPO_ROOT/scripts/dev-db" bin)/psql" -X -q -v ON_ERROR_STOP=1 \
-    -h "$PG_HOST" -p "$PG_PORT" -U "$PG_SUPERUSER" -d "$db" -f "$REPO_ROOT/deploy/sql/extensions.sql" >/dev/null
+  psql_as_superuser -d postgres -c "drop database if exists $db with (force)" -c "create database $db owner vitae_owner"
+  psql_as_superuser -d "$db" -f "$REPO_ROOT/deploy/sql/extensions.sql" >/dev/null
   export VITAE_DATABASE_URL="$(app_url "$db")" VITAE_OWNER_DATABASE_URL="$(owner_url "$db")"
   "$BIN_DIR/vitae" migrate up >/dev/null
 }
