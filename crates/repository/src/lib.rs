@@ -6,6 +6,7 @@ pub mod documents;
 pub mod error;
 pub mod health;
 pub mod keyword;
+pub mod matching;
 pub mod migrate;
 pub mod profiles;
 pub mod search;

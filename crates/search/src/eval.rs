@@ -12,7 +12,10 @@ use vitae_domain::search::{Filters, Fusion, FusionDefaults, MaskSelection, Mode}
 use vitae_repository::TenantTx;
 use vitae_repository::search as search_sql;
 
+use vitae_domain::job::Adjustments;
+
 use crate::error::SearchResult;
+use crate::matching::{EvidenceWeights, JobQuery};
 use crate::query::{Input, SearchQuery};
 use crate::run::Engine;
 
@@ -22,7 +25,20 @@ pub const DEPTH: usize = 10;
 pub struct EvalSet {
     #[serde(default)]
     pub description: String,
+    /// What the queries are: search queries, or job descriptions to match.
+    #[serde(default)]
+    pub input: SetInput,
     pub queries: Vec<LabelledQuery>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SetInput {
+    #[default]
+    Query,
+    /// Job descriptions: scored through matching, against plain search on the job cut to what a
+    /// search query may hold.
+    Job,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -142,16 +158,56 @@ impl Report {
     }
 }
 
-/// Runs every labelled query through every variant for one tenant.
+/// The name of matching's row in a job set's table.
+pub const MATCH: &str = "match";
+
+/// A job description as a search query: on one line, cut to the longest query search takes.
+pub fn job_as_query(job: &str) -> String {
+    let one_line = job.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line.chars().take(vitae_domain::search::limits::QUERY).collect::<String>().trim().to_owned()
+}
+
+/// Runs every labelled query through every variant for one tenant; a job set also through
+/// matching (the row `match`), its queries cut to 512 characters for the search variants.
 pub async fn run(engine: &Engine<'_>, tenant_id: Uuid, set: &EvalSet, variants: &[Variant]) -> SearchResult<Report> {
-    let mut overall: Vec<(String, Scores)> = variants.iter().map(|v| (v.name.clone(), Scores::default())).collect();
+    // A job set: matching against each plain mode on the cut job (`hybrid@512`, ...).
+    let variants: Vec<&Variant> = match set.input {
+        SetInput::Query => variants.iter().collect(),
+        SetInput::Job => variants.iter().filter(|v| v.name == v.mode.as_str()).collect(),
+    };
+    let mut names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
+    if set.input == SetInput::Job {
+        names = names.into_iter().map(|n| format!("{n}@{}", vitae_domain::search::limits::QUERY)).collect();
+        names.insert(0, MATCH.to_owned());
+    }
+    let mut overall: Vec<(String, Scores)> = names.iter().map(|n| (n.clone(), Scores::default())).collect();
     let mut by_kind: BTreeMap<String, Vec<(String, Scores)>> = BTreeMap::new();
     let mut external: HashMap<Uuid, String> = HashMap::new();
     for labelled in &set.queries {
         let relevant: HashSet<String> = labelled.relevant.iter().cloned().collect();
-        for (i, variant) in variants.iter().enumerate() {
+        let mut lists: Vec<Vec<Uuid>> = Vec::new();
+        if set.input == SetInput::Job {
+            let query = JobQuery {
+                job: labelled.query.clone(),
+                filters: Filters::default(),
+                mask: MaskSelection::Default,
+                limit: DEPTH,
+                after: None,
+                min_score: None,
+                facets: false,
+                adjust: Adjustments::default(),
+                weights: EvidenceWeights::default(),
+            };
+            let outcome = engine.match_job(tenant_id, &query).await?;
+            lists.push(outcome.hits.iter().map(|h| h.candidate.profile_id).collect());
+        }
+        let text = match set.input {
+            SetInput::Query => labelled.query.clone(),
+            SetInput::Job => job_as_query(&labelled.query),
+        };
+        for variant in &variants {
             let query = SearchQuery {
-                input: Input::Text(labelled.query.clone()),
+                input: Input::Text(text.clone()),
                 mode: variant.mode,
                 fusion: variant.fusion,
                 filters: Filters::default(),
@@ -165,7 +221,9 @@ pub async fn run(engine: &Engine<'_>, tenant_id: Uuid, set: &EvalSet, variants: 
                 fingerprint: 0,
             };
             let outcome = engine.search(tenant_id, &query).await?;
-            let profiles: Vec<Uuid> = outcome.hits.iter().map(|h| h.candidate.profile_id).collect();
+            lists.push(outcome.hits.iter().map(|h| h.candidate.profile_id).collect());
+        }
+        for (i, profiles) in lists.iter().enumerate() {
             let unknown: Vec<Uuid> = profiles.iter().filter(|p| !external.contains_key(p)).copied().collect();
             if !unknown.is_empty() {
                 let mut tx = TenantTx::begin_read_only(engine.pool, tenant_id).await?;
@@ -178,9 +236,8 @@ pub async fn run(engine: &Engine<'_>, tenant_id: Uuid, set: &EvalSet, variants: 
             let one = score(&ranked, &relevant);
             overall[i].1.add(one);
             let kind = if labelled.kind.is_empty() { "unlabelled" } else { labelled.kind.as_str() };
-            let entry = by_kind
-                .entry(kind.to_owned())
-                .or_insert_with(|| variants.iter().map(|v| (v.name.clone(), Scores::default())).collect());
+            let entry =
+                by_kind.entry(kind.to_owned()).or_insert_with(|| names.iter().map(|n| (n.clone(), Scores::default())).collect());
             entry[i].1.add(one);
         }
     }

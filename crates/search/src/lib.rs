@@ -12,13 +12,15 @@
 //! 5. [`page`]: the cursor's slice of that list, and facets over all of it.
 //! 6. [`hits`]: the page's cards, highlights and nearest passages.
 //!
-//! [`eval`] scores modes and fusions on labelled query sets.
+//! [`matching`] answers "who fits this job?" from a pasted job description, with the same
+//! stages. [`eval`] scores modes and fusions on labelled query sets, and matching on job sets.
 
 pub mod error;
 pub mod eval;
 pub mod fuse;
 pub mod hits;
 pub mod keyword;
+pub mod matching;
 pub mod page;
 pub mod plan;
 pub mod query;

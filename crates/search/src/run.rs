@@ -308,7 +308,7 @@ impl Engine<'_> {
 
     /// `SET LOCAL`s for the vector index: probes (or ef_search) and iterative scans, so filtered
     /// searches through the index still fill their window.
-    fn session_settings(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn session_settings(&self) -> Vec<(&'static str, String)> {
         // The trigram index finds typo candidates this alike (edit distance decides among them).
         let trigrams = ("pg_trgm.similarity_threshold", self.settings.typo_min_similarity.to_string());
         let Some(ann) = self.ann else {

@@ -36,6 +36,7 @@ pub const FILTER_VALUES: u64 = search::FILTER_VALUES as u64;
 pub const COUNTRIES: u64 = search::COUNTRIES as u64;
 pub const FILTER_LIST: u64 = search::FILTER_LIST as u64;
 pub const YEARS: f32 = search::YEARS as f32;
+pub const JOB_ADJUSTMENTS: u64 = vitae_domain::job::limits::ADJUSTMENTS as u64;
 pub const SKILL_LEVEL_MIN: i16 = limits::SKILL_LEVEL_MIN;
 pub const SKILL_LEVEL_MAX: i16 = limits::SKILL_LEVEL_MAX;
 pub const SKILL_YEARS_MAX: f32 = limits::SKILL_YEARS_MAX;

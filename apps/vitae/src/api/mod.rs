@@ -5,6 +5,7 @@
 pub mod bounds;
 pub mod common;
 pub mod masks;
+pub mod matching;
 pub mod parts;
 pub mod profiles;
 pub mod search;

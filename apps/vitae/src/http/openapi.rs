@@ -97,7 +97,9 @@ const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
 const PROSE: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 /// A required text is not blank: one visible character at least.
 const LINE_NOT_BLANK: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
-const PROSE_FIELDS: &[&str] = &["summary", "description"];
+/// Prose with at least one visible character (a job description).
+const PROSE_NOT_BLANK: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+const PROSE_FIELDS: &[&str] = &["summary", "description", "job"];
 /// Lists of labels and the length of each label.
 const LABEL_LISTS: &[(&str, usize)] = &[("tags", 50), ("experience_tags", 50), ("skill_categories", 100)];
 /// Labels, like other required texts, are 1 to N characters and not blank.
@@ -121,9 +123,10 @@ fn text_rules(schema: &mut RefOr<Schema>, name: &str) {
                 _ => false,
             };
             if is_string && object.format.is_none() && object.enum_values.is_none() && object.pattern.is_none() {
+                let required = object.min_length.is_some_and(|m| m > 0);
                 let pattern = if PROSE_FIELDS.contains(&name) {
-                    PROSE
-                } else if object.min_length.is_some_and(|m| m > 0) {
+                    if required { PROSE_NOT_BLANK } else { PROSE }
+                } else if required {
                     LINE_NOT_BLANK
                 } else {
                     LINE

@@ -1,4 +1,5 @@
-//! `/v1/search`, similar profiles, and the search index's state for administrators.
+//! `/v1/search`, `/v1/match` (a job description), similar profiles, and the search index's state
+//! for administrators.
 
 use std::time::Instant;
 
@@ -17,6 +18,7 @@ use vitae_search::{Engine, SearchQuery};
 use super::auth::Principal;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::problem::{ApiError, ErrorCode};
+use crate::api::matching::{MatchRequest, MatchResponse};
 use crate::api::search::{SearchRequest, SearchResponse, SimilarQuery};
 use crate::auth::Scope;
 use crate::service::upkeep;
@@ -25,9 +27,20 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(search_profiles))
+        .routes(routes!(match_job))
         .routes(routes!(get_similar_profiles))
         .routes(routes!(get_search_index))
         .routes(routes!(rebuild_search_index))
+}
+
+fn engine<'a>(state: &'a AppState, principal: &Principal, ann: Option<&'a ann::AnnState>) -> Engine<'a> {
+    Engine {
+        pool: state.read_pool(principal),
+        embedder: state.indexer.embedder().as_ref(),
+        cache: &state.query_cache,
+        ann,
+        settings: &state.search_settings,
+    }
 }
 
 async fn run(
@@ -38,14 +51,7 @@ async fn run(
 ) -> Result<SearchResponse, ApiError> {
     let started = Instant::now();
     let ann = state.ann();
-    let engine = Engine {
-        pool: state.read_pool(principal),
-        embedder: state.indexer.embedder().as_ref(),
-        cache: &state.query_cache,
-        ann: ann.as_ref(),
-        settings: &state.search_settings,
-    };
-    let outcome = engine.search(principal.tenant_id, query).await?;
+    let outcome = engine(state, principal, ann.as_ref()).search(principal.tenant_id, query).await?;
     let took = started.elapsed().as_secs_f64();
     metrics::histogram!("vitae_search_seconds", "mode" => mode).record(took);
     for (stage, ms) in [
@@ -75,6 +81,32 @@ pub async fn search_profiles(
     principal.require(Scope::Read)?;
     let query = body.to_query(state.config.fusion())?;
     Ok(Json(run(&state, &principal, &query, query.mode.as_str()).await?))
+}
+
+/// Who fits this job? Paste a job description (up to 20,000 characters): it is read into
+/// passages (requirements, responsibilities, nice-to-haves; boilerplate left out), the skills and
+/// titles it names from the tenant's own vocabulary (typos tolerated), and the years and
+/// countries it asks for. Each profile is scored on every passage by meaning and on the skills it
+/// shows through the mask in use; each hit says which required skills it shows and lacks, and
+/// its passage nearest to each part of the job. `understood` says how the job was read; `pin`
+/// and `drop` adjust it. Same filters, masks, paging and facets as search.
+#[utoipa::path(post, path = "/v1/match", tag = "search", operation_id = "match_job",
+    request_body = MatchRequest,
+    responses((status = 200, description = "How the job was read, and a page of profiles that fit it", body = MatchResponse)),
+    security(("api_key" = ["read"])))]
+pub async fn match_job(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(body): ApiJson<MatchRequest>,
+) -> Result<Json<MatchResponse>, ApiError> {
+    principal.require(Scope::Read)?;
+    let query = body.to_query()?;
+    let started = Instant::now();
+    let ann = state.ann();
+    let outcome = engine(&state, &principal, ann.as_ref()).match_job(principal.tenant_id, &query).await?;
+    let took = started.elapsed().as_secs_f64();
+    metrics::histogram!("vitae_search_seconds", "mode" => "match").record(took);
+    Ok(Json(MatchResponse::from_outcome(outcome, &body, took * 1000.0)))
 }
 
 /// Profiles nearest in meaning to this one (its default document), with the same filters and

@@ -295,6 +295,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Who fits this job? Paste a job description (up to 20,000 characters): it is read into
+         *     passages (requirements, responsibilities, nice-to-haves; boilerplate left out), the skills and
+         *     titles it names from the tenant's own vocabulary (typos tolerated), and the years and
+         *     countries it asks for. Each profile is scored on every passage by meaning and on the skills it
+         *     shows through the mask in use; each hit says which required skills it shows and lacks, and
+         *     its passage nearest to each part of the job. `understood` says how the job was read; `pin`
+         *     and `drop` adjust it. Same filters, masks, paging and facets as search.
+         */
+        post: operations["match_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/profiles/{id}/similar": {
         parameters: {
             query?: never;
@@ -542,6 +567,34 @@ export interface components {
             failed: number;
             results: components["schemas"]["LineResult"][];
         };
+        /** @description A part of the job as read. */
+        JobPassageBody: {
+            /**
+             * @description `requirements`, `responsibilities`, `nice_to_have`, `other` (under no recognised heading)
+             *     or `about` (the company, benefits, how to apply: not scored).
+             */
+            kind: string;
+            heading?: string | null;
+            text: string;
+            /**
+             * Format: double
+             * @description How much closeness to this passage counts (0 for boilerplate).
+             */
+            weight: number;
+        };
+        /** @description How the job was read: show it as "we read this job as ...", and let the user `pin` or `drop`. */
+        JobReading: {
+            passages: components["schemas"]["JobPassageBody"][];
+            skills: components["schemas"]["RecognisedTerm"][];
+            titles: components["schemas"]["RecognisedTerm"][];
+            /**
+             * Format: float
+             * @description Years of experience the job asks for, where it says ("5+ years").
+             */
+            min_years?: number | null;
+            /** @description Countries the job names. */
+            countries: components["schemas"]["CountryCode"][];
+        };
         KeywordExplain: {
             /** @description 1-based rank in the keyword leg (documents holding every term first, then by BM25). */
             rank: number;
@@ -675,6 +728,157 @@ export interface components {
         MaskRef: {
             slug: string;
             name: string;
+        };
+        /** @description Each kind of evidence on 0..1; absent when the job gives none of that kind. */
+        MatchEvidence: {
+            /**
+             * Format: double
+             * @description Closeness in meaning to the job's passages, weighted by their kind.
+             */
+            meaning?: number | null;
+            /**
+             * Format: double
+             * @description Share of the recognised skills the profile shows (required ones count twice).
+             */
+            skills?: number | null;
+            /**
+             * Format: double
+             * @description 1 when the profile holds a recognised title.
+             */
+            titles?: number | null;
+            /**
+             * Format: double
+             * @description The profile's years over the years asked for (at most 1).
+             */
+            years?: number | null;
+            /**
+             * Format: double
+             * @description 1 when the profile is in a country the job names.
+             */
+            countries?: number | null;
+        };
+        /** @description A profile that fits the job, and why. */
+        MatchHit: {
+            /** Format: uuid */
+            profile_id: string;
+            slug: string;
+            display_name: string;
+            headline: string;
+            location?: string | null;
+            country?: components["schemas"]["CountryCode"] | null;
+            availability: components["schemas"]["AvailabilityBody"];
+            /** @description The mask (persona) this hit was found through. */
+            mask: string;
+            /**
+             * Format: double
+             * @description 0..1: the evidence combined (meaning 0.5, skills 0.35, titles 0.1, years and countries
+             *     0.05 each, of the kinds the job gives).
+             */
+            score: number;
+            /** @description Recognised skills the profile shows through the mask (required first). */
+            skills_matched: string[];
+            /** @description Required skills it does not show (a skill its mask hides is missing). */
+            skills_missing: string[];
+            titles_matched: string[];
+            /**
+             * Format: double
+             * @description Years of (visible, dated) experience.
+             */
+            years?: number | null;
+            evidence?: components["schemas"]["MatchEvidence"] | null;
+            /** @description Each scored part of the job (with `explain`). */
+            parts?: components["schemas"]["MatchPart"][];
+        };
+        /** @description One part of the job against the profile. */
+        MatchPart: {
+            /** @description Index into `understood.passages`. */
+            passage: number;
+            kind: string;
+            /** Format: double */
+            similarity: number;
+            /**
+             * Format: double
+             * @description The similarity on the 0..1 semantic scale.
+             */
+            score: number;
+            /** @description The profile's passage nearest in meaning to this part (visible through the mask). */
+            nearest?: string | null;
+        };
+        /**
+         * @description A job to match: its description, with the filters, mask, paging and facets of search.
+         * @example {
+         *       "job": "Senior Backend Engineer\n\nRequirements:\n- 5+ years building services in Rust or Go\n- PostgreSQL, Kafka\n\nNice to have:\n- Terraform",
+         *       "limit": 10
+         *     }
+         */
+        MatchRequest: {
+            /**
+             * @description The job description as pasted (up to 20,000 characters; line breaks kept): headings and
+             *     lists tell requirements, responsibilities, nice-to-haves and boilerplate apart.
+             */
+            job: string;
+            filters?: components["schemas"]["SearchFilters"];
+            /** @description A mask slug, `all` (every persona, each person once), or absent for the default masks. */
+            mask?: string;
+            /**
+             * Format: int32
+             * @description Hits per page, 1 to 100 (default 10).
+             */
+            limit?: number;
+            /** @description From the previous page's `next_cursor` (with the same request). */
+            cursor?: string;
+            /**
+             * Format: double
+             * @description Leave out hits scoring below this (0..1).
+             */
+            min_score?: number;
+            /** @description Skills to count as required even where the job's reading missed them. */
+            pin?: string[];
+            /** @description Recognised skills or titles to leave out (as listed under `understood`). */
+            drop?: string[];
+            /**
+             * @description Each hit's evidence and the passage of the profile nearest to each part of the job
+             *     (default true).
+             */
+            explain?: boolean;
+            /** @description Count facets over the matching set (default true). */
+            facets?: boolean;
+        };
+        MatchResponse: {
+            understood: components["schemas"]["JobReading"];
+            hits: components["schemas"]["MatchHit"][];
+            /**
+             * @description Profiles that match (show a recognised skill or title, or are close enough in meaning to
+             *     a part of the job): what paging can reach and facets count.
+             */
+            total: number;
+            facets?: components["schemas"]["SearchFacets"] | null;
+            /** @description Pass as `cursor`, with the same request, for the next page; absent on the last. */
+            next_cursor?: string | null;
+            /** Format: double */
+            took_ms: number;
+            timings: components["schemas"]["MatchStageTimings"];
+        };
+        /** @description Milliseconds spent in each stage. */
+        MatchStageTimings: {
+            /**
+             * Format: double
+             * @description The job's passages through the model.
+             */
+            embed_ms: number;
+            /**
+             * Format: double
+             * @description The tenant's vocabulary and the job's reading.
+             */
+            read_ms: number;
+            /** Format: double */
+            candidates_ms: number;
+            /** Format: double */
+            evidence_ms: number;
+            /** Format: double */
+            facets_ms: number;
+            /** Format: double */
+            hits_ms: number;
         };
         /** @description NDJSON text: one JSON profile per line. */
         NdjsonBody: string;
@@ -865,6 +1069,19 @@ export interface components {
             migrations: string;
             /** @description The embedding model serving queries (loaded before the server accepts requests). */
             model: string;
+        };
+        /** @description A skill or title the job names, from the tenant's own vocabulary. */
+        RecognisedTerm: {
+            /** @description The term as the profiles hold it (lower case): pass it in `drop` to leave it out. */
+            term: string;
+            /** @description The words as the job wrote them. */
+            as_written: string;
+            /** @description Named outside the nice-to-haves (required skills count twice), or pinned. */
+            required: boolean;
+            /** @description `exact` (case and accents aside), `typo` (a word one or two letters off) or `pinned`. */
+            how: string;
+            /** @description Indexes of the passages that name it. */
+            passages: number[];
         };
         /** @description Counts over every matching candidate (not only this page), the 20 most frequent values each. */
         SearchFacets: {
@@ -2371,6 +2588,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    match_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatchRequest"];
+            };
+        };
+        responses: {
+            /** @description How the job was read, and a page of profiles that fit it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchResponse"];
                 };
             };
             400: components["responses"]["MalformedRequest"];
