@@ -323,7 +323,7 @@ def jobs(occ, skill_pool, out_dir):
     rng = random.Random(SEED + 5)
     chosen = rng.sample(occ, 600)
     roles, others = chosen[:200], chosen[200:]
-    names = person_names(1000, random.Random(SEED + 6))
+    names = person_names(1200, random.Random(SEED + 6))
     profiles, queries = [], []
     name_at = iter(names)
     for i, o in enumerate(roles):
@@ -331,14 +331,24 @@ def jobs(occ, skill_pool, out_dir):
         nice = rng.sample([s for s in skill_pool if s not in required], 2)
         title = o["title"].capitalize()
         city = rng.choice(CITIES)
+        # The job describes the work in its own sentences; the profiles in the others (no
+        # profile repeats the ad word for word).
+        sentences = [x.strip() for x in re.split(r"(?<=[.;])\s+", o["work"]) if x.strip()]
+        half = max(1, len(sentences) // 2)
+        job_work, profile_work = sentences[:half], " ".join(sentences[half:]) or o["work"]
         first, last = next(name_at)
         rest = [s for s in skill_pool if s not in required and s not in nice]
-        fit_skills = required + [nice[0], rng.choice(rest)]
+        # Nobody holds everything: the fit lacks one required skill; a near fit does the same
+        # work with two of them; another trade holds all four.
+        fit_skills = rng.sample(required, 3) + [nice[0], rng.choice(rest)]
         profiles.append(profile(f"job-{i:03}-fit", f"{first} {last}", title if i % 2 else "Professional",
-                                o["work"], city, skill_names=fit_skills))
+                                profile_work, city, skill_names=fit_skills))
         first, last = next(name_at)
         profiles.append(profile(f"job-{i:03}-work", f"{first} {last}", title if i % 2 else "Professional",
-                                o["work"], rng.choice(CITIES), skill_names=rng.sample(skill_pool, 4)))
+                                profile_work, rng.choice(CITIES), skill_names=rng.sample(rest, 4)))
+        first, last = next(name_at)
+        profiles.append(profile(f"job-{i:03}-near", f"{first} {last}", title if i % 2 else "Professional",
+                                profile_work, rng.choice(CITIES), skill_names=rng.sample(required, 2) + rng.sample(rest, 2)))
         other = others[i]
         first, last = next(name_at)
         profiles.append(profile(f"job-{i:03}-skills", f"{first} {last}", other["title"].capitalize(),
@@ -354,7 +364,7 @@ def jobs(occ, skill_pool, out_dir):
         years = rng.randrange(2, 8)
         blurb = " ".join(rng.sample(COMPANY, len(COMPANY)))
         perks = rng.sample(BENEFITS, 6)
-        work = [s.strip() for s in re.split(r"(?<=[.;])\s+", o["work"]) if s.strip()]
+        work = job_work
         if kind == "plain":
             text = (f"{title}\n\n{blurb}\n\n{' '.join(work)}\n\n"
                     f"Benefits include {', '.join(p.lower() for p in perks)}. {CLOSING}\n\n"
@@ -372,8 +382,8 @@ def jobs(occ, skill_pool, out_dir):
                                 rng.choice(CITIES), skill_names=rng.sample(skill_pool, 4)))
     rng.shuffle(profiles)
     write(out_dir, "jobs", "Job descriptions (company blurb, the work, required and nice-to-have skills, benefits): the "
-          "profile that does the work and holds the required skills, against one doing the work without them and one "
-          "holding them in another trade.", profiles, queries, input_kind="job")
+          "profile that does the work with three of four required skills, against a near fit with two, one doing the "
+          "work with none and one holding all four in another trade.", profiles, queries, input_kind="job")
 
 
 if __name__ == "__main__":

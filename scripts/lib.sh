@@ -35,7 +35,7 @@ app_url() { dev_url vitae_app vitae_app "${1:-$DEV_DATABASE}"; }
 # The one build both README commands use (dev profile, dependencies optimised: see Cargo.toml), so
 # that whoever runs scripts/run and then scripts/test, or the other way round, compiles once.
 build_binaries() {
-  log "building (the first time takes 20-30 minutes on two cores; later runs reuse it)"
+  log "building (20-30 minutes the first time on two cores; afterwards only what changed)"
   cargo build --workspace --bins --locked
 }
 BIN_DIR="$TARGET_DIR/debug"

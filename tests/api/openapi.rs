@@ -124,6 +124,7 @@ fn the_documented_mask_schema_is_the_one_the_domain_enforces() {
 /// this holds the two together.
 #[test]
 fn the_documented_limits_are_the_domain_constants() {
+    use vitae_domain::job::limits as j;
     use vitae_domain::mask;
     use vitae_domain::profile::limits as p;
     use vitae_domain::search::limits as s;
@@ -186,6 +187,12 @@ fn the_documented_limits_are_the_domain_constants() {
         ("list limit".into(), parameter("/v1/profiles", "limit")["maximum"].clone(), s::PAGE as f64),
         ("list tag".into(), parameter("/v1/profiles", "tag")["maxLength"].clone(), p::TAG as f64),
         ("list mask".into(), parameter("/v1/profiles", "mask")["maxLength"].clone(), mask::SLUG_MAX_LEN as f64),
+        ("job".into(), property("MatchRequest", &["job", "maxLength"]), j::JOB as f64),
+        ("match pin".into(), property("MatchRequest", &["pin", "maxItems"]), j::ADJUSTMENTS as f64),
+        ("match pin[]".into(), property("MatchRequest", &["pin", "items", "maxLength"]), j::TERM as f64),
+        ("match drop".into(), property("MatchRequest", &["drop", "maxItems"]), j::ADJUSTMENTS as f64),
+        ("match drop[]".into(), property("MatchRequest", &["drop", "items", "maxLength"]), j::TERM as f64),
+        ("match limit".into(), property("MatchRequest", &["limit", "maximum"]), s::PAGE as f64),
     ];
     let wrong: Vec<String> = checks
         .into_iter()

@@ -48,6 +48,38 @@ impl QueryCache {
         Ok((vector, false))
     }
 
+    /// Several texts at once (a job's passages): those `scope` asked before from its entries, the
+    /// rest embedded in one batch. In the order given.
+    pub async fn embed_many(
+        &self,
+        embedder: &dyn Embedder,
+        scope: u128,
+        texts: &[String],
+    ) -> Result<Vec<Arc<Vec<f32>>>, EmbedError> {
+        let keys: Vec<(u128, String, String)> =
+            texts.iter().map(|t| (scope, embedder.model_id().to_owned(), Self::normalise(t))).collect();
+        let mut found: Vec<Option<Arc<Vec<f32>>>> = {
+            let mut entries = self.lock();
+            keys.iter().map(|k| entries.get(k).cloned()).collect()
+        };
+        let missing: Vec<usize> = (0..keys.len()).filter(|&i| found[i].is_none()).collect();
+        metrics::counter!("vitae_query_cache_total", "result" => "hit").increment((keys.len() - missing.len()) as u64);
+        if !missing.is_empty() {
+            metrics::counter!("vitae_query_cache_total", "result" => "miss").increment(missing.len() as u64);
+            let vectors = embedder.embed(missing.iter().map(|&i| keys[i].2.clone()).collect()).await?;
+            if vectors.len() != missing.len() {
+                return Err(EmbedError::Provider(format!("{} vectors for {} texts", vectors.len(), missing.len())));
+            }
+            let mut entries = self.lock();
+            for (&i, vector) in missing.iter().zip(vectors) {
+                let vector = Arc::new(vector);
+                entries.put(keys[i].clone(), Arc::clone(&vector));
+                found[i] = Some(vector);
+            }
+        }
+        Ok(found.into_iter().flatten().collect())
+    }
+
     pub fn len(&self) -> usize {
         self.lock().len()
     }

@@ -15,7 +15,11 @@
 //! search) and those holding the most recognised skills; all of it in one read-only transaction.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lru::LruCache;
 
 use uuid::Uuid;
 use vitae_domain::document::Card;
@@ -28,7 +32,7 @@ use vitae_repository::search::{self as search_sql, VectorPath};
 use crate::error::SearchResult;
 use crate::fuse::{self, Candidate};
 use crate::page::{self, Facets};
-use crate::run::Engine;
+use crate::run::{self, Engine};
 
 /// How much each kind of evidence counts (of the kinds the job gives; the rest share its part).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,6 +55,47 @@ const VOCABULARY_LIMIT: i64 = 50_000;
 /// Passages whose nearest profiles are candidates (the most weighty); every scored passage
 /// still scores every candidate.
 const CANDIDATE_PASSAGES: usize = 8;
+
+/// A tenant and a mask selection.
+type VocabularyKey = (Uuid, String);
+
+/// Each tenant's vocabulary per mask selection, read at most once a `ttl` (reading it scans
+/// every visible document: about 0.4 s at 100,000 profiles). Keyed by tenant, like the query
+/// cache, so one tenant cannot time another's. A skill added meanwhile is recognised once its
+/// entry expires.
+pub struct VocabularyCache {
+    entries: Mutex<LruCache<VocabularyKey, (Instant, Arc<Vocabulary>)>>,
+    ttl: Duration,
+}
+
+impl VocabularyCache {
+    pub fn new(capacity: usize, ttl: Duration) -> Self {
+        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
+        Self { entries: Mutex::new(LruCache::new(capacity)), ttl }
+    }
+
+    fn key(tenant_id: Uuid, mask: &MaskSelection) -> VocabularyKey {
+        let mask = match mask {
+            MaskSelection::Default => String::new(),
+            MaskSelection::All => "*".to_owned(),
+            MaskSelection::Slug(slug) => format!("/{slug}"),
+        };
+        (tenant_id, mask)
+    }
+
+    fn get(&self, key: &VocabularyKey) -> Option<Arc<Vocabulary>> {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match entries.get(key) {
+            Some((read_at, vocabulary)) if read_at.elapsed() < self.ttl => Some(Arc::clone(vocabulary)),
+            _ => None,
+        }
+    }
+
+    fn put(&self, key: VocabularyKey, vocabulary: Arc<Vocabulary>) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.put(key, (Instant::now(), vocabulary));
+    }
+}
 
 /// A job to match.
 #[derive(Debug, Clone)]
@@ -155,22 +200,32 @@ impl Engine<'_> {
         // Passages that count (boilerplate does not), and their weights.
         let scored: Vec<usize> = (0..passages.len()).filter(|&i| passages[i].kind.weight() > 0.0).collect();
 
+        // Through the query cache: paging, and a job sent again with a term pinned or dropped,
+        // do not run the model again.
         let started = Instant::now();
-        let vectors = if scored.is_empty() {
+        let texts: Vec<String> = scored.iter().map(|&i| passages[i].text.clone()).collect();
+        let vectors: Vec<Vec<f32>> = if texts.is_empty() {
             Vec::new()
         } else {
-            self.embedder.embed(scored.iter().map(|&i| passages[i].text.clone()).collect()).await?
+            let found = self.cache.embed_many(self.embedder, tenant_id.as_u128(), &texts).await?;
+            found.iter().map(|v| v.as_ref().clone()).collect()
         };
         timings.embed_ms = elapsed_ms(started);
 
         let mut tx = TenantTx::begin_read_only_with(self.pool, tenant_id, &self.session_settings()).await?;
         let started = Instant::now();
-        let vocabulary = Vocabulary::new(
-            matching_sql::vocabulary(&mut tx, &query.mask, VOCABULARY_LIMIT)
-                .await?
-                .into_iter()
-                .map(|(term, kind)| (term, if kind == "title" { TermKind::Title } else { TermKind::Skill })),
-        );
+        let key = VocabularyCache::key(tenant_id, &query.mask);
+        let vocabulary = match self.vocabularies.get(&key) {
+            Some(vocabulary) => vocabulary,
+            None => {
+                let rows = matching_sql::vocabulary(&mut tx, &query.mask, VOCABULARY_LIMIT).await?;
+                let vocabulary = Arc::new(Vocabulary::new(
+                    rows.into_iter().map(|(term, kind)| (term, if kind == "title" { TermKind::Title } else { TermKind::Skill })),
+                ));
+                self.vocabularies.put(key, Arc::clone(&vocabulary));
+                vocabulary
+            }
+        };
         let terms = job::recognise(&passages, &vocabulary, &query.adjust);
         let understood =
             Understood { min_years: job::required_years(&passages), countries: job::countries(&passages), terms, passages };
@@ -228,12 +283,7 @@ impl Engine<'_> {
         timings.evidence_ms = elapsed_ms(started);
 
         let started = Instant::now();
-        let facets = if query.facets {
-            let ids: Vec<Uuid> = list.iter().map(|c| c.document_id).collect();
-            Some(page::facets(search_sql::facets(&mut tx, &ids).await?))
-        } else {
-            None
-        };
+        let facets = if query.facets { Some(run::facets_of(&mut tx, &list).await?) } else { None };
         timings.facets_ms = elapsed_ms(started);
 
         // The page: cards, and each hit's passage nearest to each part of the job.

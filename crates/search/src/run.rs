@@ -69,6 +69,14 @@ pub struct Engine<'a> {
     pub cache: &'a QueryCache,
     pub ann: Option<&'a AnnState>,
     pub settings: &'a SearchSettings,
+    /// Each tenant's skills and titles, for reading job descriptions.
+    pub vocabularies: &'a crate::matching::VocabularyCache,
+}
+
+/// Facet counts over every candidate of the list (not only the page).
+pub(crate) async fn facets_of(tx: &mut TenantTx, candidates: &[Candidate]) -> SearchResult<Facets> {
+    let ids: Vec<Uuid> = candidates.iter().map(|c| c.document_id).collect();
+    Ok(page::facets(search_sql::facets(tx, &ids).await?))
 }
 
 fn elapsed_ms(started: Instant) -> f64 {
@@ -220,12 +228,7 @@ impl Engine<'_> {
         timings.fuse_ms = elapsed_ms(started);
 
         let started = Instant::now();
-        let facets = if query.facets {
-            let ids: Vec<Uuid> = candidates.iter().map(|c| c.document_id).collect();
-            Some(page::facets(search_sql::facets(&mut tx, &ids).await?))
-        } else {
-            None
-        };
+        let facets = if query.facets { Some(facets_of(&mut tx, &candidates).await?) } else { None };
         timings.facets_ms = elapsed_ms(started);
 
         // The page's hits.

@@ -101,7 +101,8 @@ const LINE_NOT_BLANK: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\
 const PROSE_NOT_BLANK: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 const PROSE_FIELDS: &[&str] = &["summary", "description", "job"];
 /// Lists of labels and the length of each label.
-const LABEL_LISTS: &[(&str, usize)] = &[("tags", 50), ("experience_tags", 50), ("skill_categories", 100)];
+const LABEL_LISTS: &[(&str, usize)] =
+    &[("tags", 50), ("experience_tags", 50), ("skill_categories", 100), ("pin", 100), ("drop", 100)];
 /// Labels, like other required texts, are 1 to N characters and not blank.
 fn label_rules(schema: &mut Schema, max: usize) {
     if let Schema::Object(object) = schema {
