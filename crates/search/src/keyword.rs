@@ -153,14 +153,19 @@ impl KeywordPlan {
     }
 }
 
+/// The most query words a correction is looked up for: each costs a trigram look-up, and a long
+/// pasted text can hold dozens the tenant never uses (a 512-character job ad took over a second).
+pub const MAX_CORRECTED_WORDS: usize = 8;
+
 /// Which query words a correction is looked up for: no document holds them, and they are long
-/// enough for a one-letter slip to be told from another word.
+/// enough for a one-letter slip to be told from another word; the first few, in the query's order.
 pub fn words_to_correct(stats: &TermStatistics, settings: &KeywordSettings) -> Vec<String> {
     stats
         .terms
         .iter()
         .filter(|(term, holding)| *holding == 0 && term.chars().count() >= settings.typo_min_chars)
         .map(|(term, _)| term.clone())
+        .take(MAX_CORRECTED_WORDS)
         .collect()
 }
 
@@ -255,6 +260,17 @@ mod tests {
         assert_eq!(q.excluded.as_deref(), Some(r#"java "project manager""#));
         assert_eq!(split("plain words").excluded, None);
         assert_eq!(split("a - b").positive, "a - b", "a lone dash excludes nothing");
+    }
+
+    #[test]
+    fn a_long_text_of_unknown_words_looks_up_corrections_for_the_first_few_only() {
+        let words: Vec<(String, i64)> = (0..30).map(|i| (format!("unknownword{i}"), 0)).collect();
+        let refs: Vec<(&str, i64)> = words.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+        let to_correct = words_to_correct(&stats(&refs, 1000), &SETTINGS);
+        assert_eq!(to_correct.len(), MAX_CORRECTED_WORDS);
+        assert_eq!(to_correct[0], "unknownword0");
+        let few = words_to_correct(&stats(&[("rustt", 0), ("go", 0), ("berlin", 5)], 1000), &SETTINGS);
+        assert_eq!(few, ["rustt"], "short and known words are never corrected");
     }
 
     #[test]
