@@ -218,3 +218,30 @@ async fn every_passage_counts_a_skill_named_only_at_the_end_still_decides() {
     let other = json!({"job": "Java", "cursor": cursor});
     expect_problem(app.post("/v1/match", &tenant.read, &other).send().await.unwrap(), 422, "validation_failed").await;
 }
+
+#[tokio::test]
+async fn another_tenants_profiles_and_vocabulary_are_never_used() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let rival = app.tenant("rival").await;
+    app.create_profile(&acme, json!({"display_name": "Ann Acme", "headline": "Backend developer", "skills": [{"name": "Rust"}]}))
+        .await;
+    app.create_profile(
+        &rival,
+        json!({"display_name": "Rob Rival", "headline": "Backend developer", "summary": "Writes Zorblax services in Rust.",
+               "skills": [{"name": "Rust"}, {"name": "Zorblax"}]}),
+    )
+    .await;
+    let job = "Backend Developer\n\nRequirements:\n- Rust\n- Zorblax\n";
+    let response = match_job(&app, &acme, json!({"job": job, "mask": "all"})).await;
+    assert_eq!(names(&response), ["Ann Acme"], "{response:#}");
+    // The rival's skill is not in this tenant's vocabulary, so it is not read from the job.
+    let skills: Vec<&str> =
+        response["understood"]["skills"].as_array().unwrap().iter().map(|s| s["term"].as_str().unwrap()).collect();
+    assert_eq!(skills, ["rust"]);
+    assert!(!response.to_string().contains("Rob Rival"));
+    // The rival reads the same job with its own words.
+    let theirs = match_job(&app, &rival, json!({"job": job})).await;
+    assert_eq!(names(&theirs), ["Rob Rival"]);
+    assert_eq!(strings(&hit(&theirs, "Rob Rival")["skills_missing"]), Vec::<String>::new());
+}
