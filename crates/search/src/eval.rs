@@ -15,7 +15,7 @@ use vitae_repository::search as search_sql;
 use vitae_domain::job::Adjustments;
 
 use crate::error::SearchResult;
-use crate::matching::{EvidenceWeights, JobQuery};
+use crate::matching::JobQuery;
 use crate::query::{Input, SearchQuery};
 use crate::run::Engine;
 
@@ -196,7 +196,8 @@ pub async fn run(engine: &Engine<'_>, tenant_id: Uuid, set: &EvalSet, variants: 
                 min_score: None,
                 facets: false,
                 adjust: Adjustments::default(),
-                weights: EvidenceWeights::default(),
+                explain: false,
+                fingerprint: 0,
             };
             let outcome = engine.match_job(tenant_id, &query).await?;
             lists.push(outcome.hits.iter().map(|h| h.candidate.profile_id).collect());

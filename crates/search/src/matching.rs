@@ -30,7 +30,7 @@ use vitae_repository::matching::{self as matching_sql, Evidence};
 use vitae_repository::search::{self as search_sql, VectorPath};
 
 use crate::error::SearchResult;
-use crate::fuse::{self, Candidate};
+use crate::fuse::Candidate;
 use crate::page::{self, Facets};
 use crate::run::{self, Engine};
 
@@ -44,11 +44,8 @@ pub struct EvidenceWeights {
     pub countries: f64,
 }
 
-impl Default for EvidenceWeights {
-    fn default() -> Self {
-        Self { meaning: 0.5, skills: 0.35, titles: 0.1, years: 0.05, countries: 0.05 }
-    }
-}
+/// The weights every match uses (set by reasoning before the first eval; see the README).
+pub const WEIGHTS: EvidenceWeights = EvidenceWeights { meaning: 0.5, skills: 0.35, titles: 0.1, years: 0.05, countries: 0.05 };
 
 /// Vocabulary terms read per kind (the most common first).
 const VOCABULARY_LIMIT: i64 = 50_000;
@@ -108,7 +105,10 @@ pub struct JobQuery {
     pub min_score: Option<f64>,
     pub facets: bool,
     pub adjust: Adjustments,
-    pub weights: EvidenceWeights,
+    /// Each hit's parts with the profile's nearest passages (one more statement).
+    pub explain: bool,
+    /// Identifies the result list, so a cursor is only used with the request that made it.
+    pub fingerprint: u64,
 }
 
 /// How the job was read.
@@ -257,7 +257,7 @@ impl Engine<'_> {
         let calibration = self.settings.calibration;
         let mut candidates: Vec<Scored> = evidence
             .into_iter()
-            .map(|e| score(e, &understood, &weights, &query.weights, |s| calibration.semantic_score(s)))
+            .map(|e| score(e, &understood, &weights, &WEIGHTS, |s| calibration.semantic_score(s)))
             .filter(|s| {
                 // Matching: shows a recognised skill or title, or is close enough in meaning to a passage.
                 !s.skills_matched.is_empty()
@@ -269,11 +269,9 @@ impl Engine<'_> {
             b.candidate.score.total_cmp(&a.candidate.score).then(a.candidate.document_id.cmp(&b.candidate.document_id))
         });
         if query.mask == MaskSelection::All {
-            let best: HashSet<Uuid> = fuse::best_persona(candidates.iter().map(|c| c.candidate.clone()).collect())
-                .iter()
-                .map(|c| c.document_id)
-                .collect();
-            candidates.retain(|c| best.contains(&c.candidate.document_id));
+            // Each person once, through the best-scoring persona (the list is best first).
+            let mut seen = HashSet::new();
+            candidates.retain(|c| seen.insert(c.candidate.profile_id));
         }
         if let Some(min) = query.min_score {
             candidates.retain(|c| c.candidate.score >= min);
@@ -293,7 +291,7 @@ impl Engine<'_> {
             (Vec::new(), Vec::new())
         } else {
             let cards = search_sql::hits(&mut tx, &page_ids, None, None).await?;
-            let nearest = if vectors.is_empty() {
+            let nearest = if vectors.is_empty() || !query.explain {
                 Vec::new()
             } else {
                 matching_sql::nearest_passages(&mut tx, &page_ids, &vectors).await?
@@ -463,13 +461,7 @@ mod tests {
             "Requirements:\n- Rust\n- Kafka\n\nNice to have:\n- Terraform\n",
             &[("rust", TermKind::Skill), ("kafka", TermKind::Skill), ("terraform", TermKind::Skill)],
         );
-        let s = score(
-            evidence(&["rust", "terraform"], "Engineer", 3.0, vec![0.5, 0.5]),
-            &u,
-            &[1.0, 0.4],
-            &EvidenceWeights::default(),
-            |s| s,
-        );
+        let s = score(evidence(&["rust", "terraform"], "Engineer", 3.0, vec![0.5, 0.5]), &u, &[1.0, 0.4], &WEIGHTS, |s| s);
         assert_eq!(s.skills_matched, ["rust", "terraform"]);
         assert_eq!(s.skills_missing, ["kafka"]);
         assert_eq!(s.evidence.skills, Some(3.0 / 5.0));
@@ -479,9 +471,8 @@ mod tests {
     #[test]
     fn every_passage_counts_by_its_kind() {
         let u = understood("Requirements:\n- distributed systems\n\nNice to have:\n- gardening\n", &[]);
-        let near_requirements =
-            score(evidence(&[], "X", 1.0, vec![0.1, 0.9]), &u, &[1.0, 0.4], &EvidenceWeights::default(), |s| s);
-        let near_nice = score(evidence(&[], "X", 1.0, vec![0.9, 0.1]), &u, &[1.0, 0.4], &EvidenceWeights::default(), |s| s);
+        let near_requirements = score(evidence(&[], "X", 1.0, vec![0.1, 0.9]), &u, &[1.0, 0.4], &WEIGHTS, |s| s);
+        let near_nice = score(evidence(&[], "X", 1.0, vec![0.9, 0.1]), &u, &[1.0, 0.4], &WEIGHTS, |s| s);
         assert!(near_requirements.candidate.score > near_nice.candidate.score);
         // Only meaning is given here, so it is the whole score.
         assert!((near_requirements.candidate.score - (0.9 + 0.4 * 0.1) / 1.4).abs() < 1e-12);
@@ -494,13 +485,8 @@ mod tests {
             &[("senior data engineer", TermKind::Title)],
         );
         assert_eq!((u.min_years, u.countries.as_slice()), (Some(4.0), ["DE".to_owned()].as_slice()));
-        let s = score(
-            evidence(&[], "Analyst · bank\nSenior Data Engineer", 2.0, vec![0.5, 0.5]),
-            &u,
-            &[0.6, 1.0],
-            &EvidenceWeights::default(),
-            |s| s,
-        );
+        let s =
+            score(evidence(&[], "Analyst · bank\nSenior Data Engineer", 2.0, vec![0.5, 0.5]), &u, &[0.6, 1.0], &WEIGHTS, |s| s);
         assert_eq!(s.titles_matched, ["senior data engineer"]);
         assert_eq!(s.evidence.years, Some(0.5));
         assert_eq!(s.evidence.countries, Some(1.0));

@@ -8,7 +8,7 @@ use validator::Validate;
 
 use vitae_domain::job::{self, Adjustments, Recognised, TermKind};
 use vitae_domain::text;
-use vitae_search::matching::{EvidenceScores, EvidenceWeights, JobQuery, MatchOutcome, MatchTimings};
+use vitae_search::matching::{EvidenceScores, JobQuery, MatchOutcome, MatchTimings};
 
 use super::bounds;
 use super::common::{AvailabilityBody, CountryCode, finite, printable};
@@ -86,7 +86,8 @@ impl MatchRequest {
         };
         let adjust = Adjustments { pin: terms("pin", &self.pin)?, drop: terms("drop", &self.drop)? };
         let filters = self.filters.to_filters("filters.")?;
-        let after = self.cursor.as_deref().map(|c| decode_cursor(c, self.fingerprint())).transpose()?;
+        let fingerprint = fingerprint(&(&self.job, &self.filters, &self.mask, self.min_score, &self.pin, &self.drop));
+        let after = self.cursor.as_deref().map(|c| decode_cursor(c, fingerprint)).transpose()?;
         Ok(JobQuery {
             job,
             filters,
@@ -96,13 +97,9 @@ impl MatchRequest {
             min_score: self.min_score,
             facets: self.facets,
             adjust,
-            weights: EvidenceWeights::default(),
+            explain: self.explain,
+            fingerprint,
         })
-    }
-
-    /// What defines the result list, so a cursor is only used with its own request.
-    pub fn fingerprint(&self) -> u64 {
-        fingerprint(&(&self.job, &self.filters, &self.mask, self.min_score, &self.pin, &self.drop))
     }
 }
 
@@ -276,7 +273,7 @@ pub struct MatchResponse {
 }
 
 impl MatchResponse {
-    pub fn from_outcome(outcome: MatchOutcome, request: &MatchRequest, took_ms: f64) -> Self {
+    pub fn from_outcome(outcome: MatchOutcome, query: &JobQuery, took_ms: f64) -> Self {
         let understood = &outcome.understood;
         let kind_of = |i: usize| understood.passages.get(i).map_or("other", |p| p.kind.as_str()).to_owned();
         let hits = outcome
@@ -296,8 +293,8 @@ impl MatchResponse {
                 skills_missing: hit.skills_missing.clone(),
                 titles_matched: hit.titles_matched.clone(),
                 years: hit.years.map(|y| (y * 10.0).round() / 10.0),
-                evidence: request.explain.then(|| hit.evidence.into()),
-                parts: if request.explain {
+                evidence: query.explain.then(|| hit.evidence.into()),
+                parts: if query.explain {
                     hit.parts
                         .iter()
                         .map(|p| MatchPart {
@@ -343,7 +340,7 @@ impl MatchResponse {
                 country: count(f.country),
                 availability: count(f.availability),
             }),
-            next_cursor: outcome.next.map(|after| encode_cursor(after, request.fingerprint())),
+            next_cursor: outcome.next.map(|after| encode_cursor(after, query.fingerprint)),
             took_ms,
             timings: outcome.timings.into(),
         }

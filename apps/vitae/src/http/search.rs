@@ -107,7 +107,7 @@ pub async fn match_job(
     let outcome = engine(&state, &principal, ann.as_ref()).match_job(principal.tenant_id, &query).await?;
     let took = started.elapsed().as_secs_f64();
     metrics::histogram!("vitae_search_seconds", "mode" => "match").record(took);
-    Ok(Json(MatchResponse::from_outcome(outcome, &body, took * 1000.0)))
+    Ok(Json(MatchResponse::from_outcome(outcome, &query, took * 1000.0)))
 }
 
 /// Profiles nearest in meaning to this one (its default document), with the same filters and
