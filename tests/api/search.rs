@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 use uuid::Uuid;
+use vitae_repository::ann::IndexKind;
 use vitae_search::eval::{EvalSet, Scores, score};
 use vitae_tests::search::{external_ids, import, search};
 use vitae_tests::{Tenant, TestApp, expect_json, expect_problem, problem_fields};
@@ -74,6 +75,15 @@ async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_bett
 
 #[tokio::test]
 async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
+    filtered_searches_fill_their_page_through(IndexKind::IvfFlat).await;
+}
+
+#[tokio::test]
+async fn filtered_searches_fill_their_page_through_the_hnsw_index() {
+    filtered_searches_fill_their_page_through(IndexKind::Hnsw).await;
+}
+
+async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
     // Force the index path for every filter (exact ranking only below 5 matching rows) and the
     // fewest probes, so only iterative scanning can fill a filtered page.
     // No relevance cutoff and no passage rescoring: the pages are compared with an exact scan of
@@ -83,20 +93,22 @@ async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
         c.search_probes = Some(1);
         c.search_min_similarity = 0.0;
         c.search_passage_weight = 0.0;
+        c.ann_index = kind;
     })
     .await;
     let tenant = app.tenant("demo").await;
     load_demo(&app, &tenant).await;
-    let options = vitae_repository::ann::BuildOptions { lists: Some(20), ..Default::default() };
+    // IVFFlat lists, or HNSW m.
+    let options = vitae_repository::ann::BuildOptions { kind, lists: Some(20), ..Default::default() };
     let built = vitae_repository::ann::build(&app.db.owner_pool(), &options).await.unwrap().unwrap();
-    assert_eq!((built.kind.as_str(), built.lists), ("ivfflat", 20));
+    assert_eq!((built.kind.as_str(), built.lists), (kind.as_str(), 20));
 
     // The admin view refreshes the service's idea of the index.
     expect_problem(app.get("/v1/admin/search-index", &tenant.read).send().await.unwrap(), 403, "forbidden").await;
     let index = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
     assert_eq!(
         (index["state"].as_str(), index["kind"].as_str(), index["lists"].as_i64()),
-        (Some("ready"), Some("ivfflat"), Some(20))
+        (Some("ready"), Some(kind.as_str()), Some(20))
     );
     assert_eq!(index["probes"], 1);
 
@@ -135,6 +147,19 @@ async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
     assert_eq!(page["plan"]["semantic"], "ann");
     assert_eq!(page["hits"].as_array().unwrap().len(), 50);
 
+    // A tenant at or under the threshold, in the same shared index, unfiltered: ranked exactly
+    // (the index would scan list after list for its few rows), every profile on the page.
+    let tiny = app.tenant("tiny").await;
+    for headline in ["Backend engineer", "Pastry chef", "Tax accountant"] {
+        app.create_profile(&tiny, json!({"display_name": headline, "headline": headline})).await;
+    }
+    let page = search(&app, &tiny.read, json!({"q": query, "mode": "semantic", "limit": 10, "explain": true})).await;
+    assert_eq!(page["plan"]["semantic"], "exact", "{page:#}");
+    assert_eq!(page["hits"].as_array().unwrap().len(), 3);
+    assert_eq!(page["hits"][0]["display_name"], "Backend engineer");
+    let page = search(&app, &tenant.read, json!({"q": query, "mode": "semantic", "limit": 10, "explain": true})).await;
+    assert_eq!(page["plan"]["semantic"], "ann", "the bigger tenant still uses the index");
+
     // Rebuild on demand: admin only; accepted, then ready with a new index.
     for key in [&tenant.read, &tenant.write] {
         let response = app.post("/v1/admin/search-index:rebuild", key, &json!({})).send().await.unwrap();
@@ -149,7 +174,7 @@ async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
     loop {
         let index = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
         if index["state"] == "ready" && index["built_at"] != built.built_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true) {
-            assert_eq!(index["kind"], "ivfflat");
+            assert_eq!(index["kind"], kind.as_str());
             break;
         }
         assert!(std::time::Instant::now() < deadline, "the rebuild did not finish: {index}");

@@ -8,6 +8,7 @@
 
 mod embed;
 mod import;
+mod indexes;
 mod population;
 mod search;
 mod server;

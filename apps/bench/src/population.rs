@@ -1,14 +1,19 @@
-//! Realistic bench vectors: what an ANN benchmark says depends on the vectors, so they are
-//! built from real model embeddings of real profile texts (the 3,144 distinct ones among the
-//! labelled sets' profiles in `eval/sets`) and their statistics are printed beside the figures.
+//! Realistic bench profiles: what an ANN benchmark says depends on the vectors, so they are
+//! built from real model embeddings of real profile texts (the distinct profiles of the labelled
+//! sets in `eval/sets`), and their statistics are printed beside the figures.
 //!
-//! Each synthetic profile takes one of those profiles' text and embedding (some far more often
-//! than others, as real occupations are uneven) and moves it towards two of its 32 nearest
-//! others, each by a weight drawn between 0 and `spread`: people who do the same job still
-//! differ, towards neighbouring jobs. 3% copy the profile before them
-//! outright (people who share a summary embed identically). Measured on real MiniLM embeddings
-//! of profile texts: random-pair cosine about 0.25 (sd 0.10), nearest neighbour about 0.89,
-//! tenth about 0.77; `print_statistics` says how close a population comes.
+//! Each synthetic profile takes one of those profiles (some far more often than others, as real
+//! occupations are uneven): its headline, summary, roles and skills, so the keyword leg ranks
+//! real words, and its embedding moved in three ways:
+//! - towards two of its 32 nearest others, each by a weight drawn between 0 and `spread`
+//!   (people in the same job differ towards neighbouring jobs);
+//! - by `noise`: the norm of a random direction added (two of 16,384 directions between two
+//!   real profiles), as no two real people write the same text;
+//! - 3% copy the profile before them outright (people who share a summary embed identically).
+//!
+//! Measured on real MiniLM embeddings of 13,858 profile texts: random-pair cosine about 0.25
+//! (sd 0.10), nearest neighbour about 0.89, tenth about 0.77; `print_statistics` says how close
+//! a population comes.
 
 use std::path::Path;
 
@@ -20,19 +25,43 @@ use vitae_embed::local::LocalEmbedder;
 
 /// Share of profiles that copy the one before them (percent).
 const DUPLICATE_PERCENT: i64 = 3;
+/// Random directions to draw each profile's noise from (two each: 134 million pairs).
+const NOISE_VECTORS: i64 = 16_384;
 
-/// The labelled sets' profiles with distinct texts (the sets share occupations): (headline,
-/// summary, country).
-fn base_profiles(root: &Path) -> anyhow::Result<Vec<(String, String, Option<String>)>> {
-    let mut out: Vec<(String, String, Option<String>)> = Vec::new();
+/// One labelled profile, as the synthetic ones copy it.
+struct Base {
+    headline: String,
+    summary: String,
+    country: Option<String>,
+    location: String,
+    skills: Vec<String>,
+    titles: Vec<String>,
+    details: Vec<String>,
+}
+
+/// The labelled sets' profiles with distinct texts (the sets share occupations).
+fn base_profiles(root: &Path) -> anyhow::Result<Vec<Base>> {
+    let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for set in ["occupations", "names", "mixed", "careers"] {
+    for set in ["occupations", "names", "mixed", "careers", "jobs"] {
         let text = std::fs::read_to_string(root.join("eval/sets").join(set).join("profiles.ndjson"))?;
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let p: serde_json::Value = serde_json::from_str(line)?;
-            let field = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
-            if seen.insert((field("headline"), field("summary"))) {
-                out.push((field("headline"), field("summary"), p["country"].as_str().map(str::to_owned)));
+            let field = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_owned();
+            let list = |k: &str, f: &str| -> Vec<String> {
+                p[k].as_array().into_iter().flatten().map(|v| field(v, f)).filter(|s| !s.is_empty()).collect()
+            };
+            let (headline, summary) = (field(&p, "headline"), field(&p, "summary"));
+            if seen.insert((headline.clone(), summary.clone())) {
+                out.push(Base {
+                    headline,
+                    summary,
+                    country: p["country"].as_str().map(str::to_owned),
+                    location: field(&p, "location"),
+                    skills: list("skills", "name"),
+                    titles: list("experiences", "title"),
+                    details: list("experiences", "description"),
+                });
             }
         }
     }
@@ -40,31 +69,44 @@ fn base_profiles(root: &Path) -> anyhow::Result<Vec<(String, String, Option<Stri
     Ok(out)
 }
 
-/// Writes `n` profiles, each with its default mask, search document and embedding, as the
-/// superuser in set-based statements.
-pub async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenant: Uuid, n: i64, spread: f64) -> anyhow::Result<()> {
+/// How a population is drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// The most each profile moves towards each of two neighbouring ones.
+    pub spread: f64,
+    /// The norm of each profile's random direction.
+    pub noise: f64,
+}
+
+/// Writes `n` profiles for each `(tenant, n)`, each with its default mask, search document and
+/// embedding, as the superuser in set-based statements.
+pub async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenants: &[(Uuid, i64)], shape: Shape) -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let bases = base_profiles(&root)?;
-    let texts: Vec<String> = bases
-        .iter()
-        .map(|(headline, summary, _)| format!("{headline}. {}", summary.chars().take(1000).collect::<String>()))
-        .collect();
+    let texts: Vec<String> =
+        bases.iter().map(|b| format!("{}. {}", b.headline, b.summary.chars().take(1000).collect::<String>())).collect();
     let mut vectors = Vec::with_capacity(texts.len());
     for chunk in texts.chunks(256) {
         vectors.extend(embedder.embed(chunk.to_vec()).await?);
     }
-    su.execute("delete from vitae.profiles").await?;
+    // Emptied at once (a delete would fire the keyword statistics' triggers row by row); the
+    // statistics go too and are rebuilt by the inserts' triggers.
+    su.execute("truncate vitae.profiles, vitae.keyword_terms, vitae.keyword_collections cascade").await?;
     su.execute(
-        "create temp table if not exists bases (i int, headline text, summary text, country text, embedding vector(384)); \
-         truncate bases",
+        "create temp table if not exists bases (i int, headline text, summary text, country text, location text, \
+           skills text[], titles text[], details text[], embedding vector(384)); truncate bases",
     )
     .await?;
-    for (i, ((headline, summary, country), vector)) in bases.iter().zip(vectors).enumerate() {
-        sqlx::query("insert into bases values ($1, $2, $3, $4, $5)")
+    for (i, (b, vector)) in bases.iter().zip(vectors).enumerate() {
+        sqlx::query("insert into bases values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(i as i32)
-            .bind(headline)
-            .bind(summary)
-            .bind(country)
+            .bind(&b.headline)
+            .bind(&b.summary)
+            .bind(&b.country)
+            .bind(&b.location)
+            .bind(&b.skills)
+            .bind(&b.titles)
+            .bind(&b.details)
             .bind(Vector::from(vector))
             .execute(&mut *su)
             .await?;
@@ -79,59 +121,122 @@ pub async fn load(su: &mut PgConnection, embedder: &LocalEmbedder, tenant: Uuid,
     )
     .await?;
     su.execute("create index on base_near (i, rank)").await?;
+    // Directions real profiles differ in: the normalised difference of two random bases (noise
+    // in every one of the 384 dimensions alike would make neighbours equidistant, which
+    // embeddings of text are not).
+    sqlx::query(
+        "create temp table noise as \
+         select n.i, l2_normalize(a.embedding - b.embedding) as embedding \
+         from generate_series(0, $1 - 1) n(i) \
+         join bases a on a.i = (hashint8(n.i * 2) & 2147483647) % $2 \
+         join bases b on b.i = ((hashint8(n.i * 2) & 2147483647) % $2 + 1 + (hashint8(n.i * 2 + 1) & 2147483647) % ($2 - 1)) % $2",
+    )
+    .bind(NOISE_VECTORS)
+    .bind(bases.len() as i64)
+    .execute(&mut *su)
+    .await?;
+    su.execute("create index on noise (i)").await?;
+    su.execute(
+        "create temp table if not exists bench_tenants (tenant_id uuid, first bigint, last bigint); truncate bench_tenants",
+    )
+    .await?;
+    let mut first = 1;
+    for (tenant, n) in tenants {
+        sqlx::query("insert into bench_tenants values ($1, $2, $3)")
+            .bind(tenant)
+            .bind(first)
+            .bind(first + n - 1)
+            .execute(&mut *su)
+            .await?;
+        first += n;
+    }
     // b: the profile's own base, uneven (u^1.5 favours the first); c, d: two of its nearest
-    // bases to move towards, by wc and wd. A duplicate takes the previous profile's seed.
+    // bases to move towards, by wc and wd; n1, n2: its random directions. A duplicate takes the
+    // previous profile's seed.
     sqlx::query(
         "create temp table synth as \
-         select g, md5('p' || g)::uuid as id, md5('m' || g)::uuid as mask_id, md5('d' || g)::uuid as doc_id, \
+         select g, t.tenant_id, md5('p' || g)::uuid as id, md5('m' || g)::uuid as mask_id, md5('d' || g)::uuid as doc_id, \
            floor($1 * power(((hashint8(seed) & 2147483647) % 1000003) / 1000003.0, 1.5))::int as b, \
            ((hashint8(seed * 3) & 2147483647) % 32)::int as c, \
            ((hashint8(seed * 5) & 2147483647) % 32)::int as d, \
            $4::real * ((hashint8(seed * 7) & 2147483647) % 1000) / 1000.0 as wc, \
-           $4::real * ((hashint8(seed * 11) & 2147483647) % 1000) / 1000.0 as wd \
+           $4::real * ((hashint8(seed * 11) & 2147483647) % 1000) / 1000.0 as wd, \
+           ((hashint8(seed * 17) & 2147483647) % $5)::int as n1, \
+           ((hashint8(seed * 19) & 2147483647) % $5)::int as n2 \
          from (select g, case when g > 1 and (hashint8(g * 13) & 2147483647) % 100 < $3 then g - 1 else g end as seed \
-               from generate_series(1, $2) g) s",
+               from generate_series(1, $2) g) s \
+         join bench_tenants t on s.g between t.first and t.last",
     )
     .bind(bases.len() as i64)
-    .bind(n)
+    .bind(first - 1)
     .bind(DUPLICATE_PERCENT)
-    .bind(spread as f32)
+    .bind(shape.spread as f32)
+    .bind(NOISE_VECTORS)
     .execute(&mut *su)
     .await?;
     su.execute("analyze synth").await?;
     let statements = [
         "insert into vitae.profiles (tenant_id, id, slug, external_id, display_name, headline, summary, location, country, tags, availability) \
-         select $1, s.id, 'p-' || s.g, 'synth-' || s.g, 'Person ' || s.g, b.headline, b.summary, '', b.country, \
+         select s.tenant_id, s.id, 'p-' || s.g, 'synth-' || s.g, 'Person ' || s.g, b.headline, b.summary, b.location, b.country, \
            array_remove(array[case when s.g % 10 = 0 then 'sel10' end, case when s.g % 100 = 0 then 'sel1' end], null), \
            (array['open', 'not_looking', 'open_to_contract'])[1 + s.g % 3] \
          from synth s join bases b on b.i = s.b",
         "insert into vitae.masks (tenant_id, id, profile_id, slug, name, is_default, config) \
-         select $1, s.mask_id, s.id, 'public', 'Public', true, '{}' from synth s",
+         select s.tenant_id, s.mask_id, s.id, 'public', 'Public', true, '{}' from synth s",
+        // The document as the service writes one: name, headline and roles (A), skills and tags
+        // (B), what the roles were and where (C), summary (D).
         "insert into vitae.search_documents (tenant_id, id, profile_id, mask_id, mask_slug, is_default, text_a, text_b, text_c, text_d, \
            skills, tags, country, availability, years_experience, years_counted_on, profile_updated_at, card, content_hash) \
-         select $1, s.doc_id, s.id, s.mask_id, 'public', true, p.display_name || ' ' || p.headline, '', '', p.summary, \
-           '{}', p.tags, p.country, p.availability, (s.g % 30)::real, current_date, now(), \
+         select s.tenant_id, s.doc_id, s.id, s.mask_id, 'public', true, \
+           concat_ws(E'\\n', p.display_name, p.headline, array_to_string(b.titles, E'\\n')), \
+           array_to_string(b.skills || p.tags, E'\\n'), concat_ws(E'\\n', array_to_string(b.details, E'\\n'), b.location), \
+           p.summary, (select coalesce(array_agg(distinct lower(k)), '{}') from unnest(b.skills) k), p.tags, p.country, \
+           p.availability, (s.g % 30)::real, current_date, now(), \
            jsonb_build_object('slug', p.slug, 'display_name', p.display_name, 'headline', p.headline, \
-             'country', p.country, 'availability', p.availability), sha256(s.g::text::bytea) \
-         from synth s join vitae.profiles p on p.tenant_id = $1 and p.id = s.id",
+             'location', p.location, 'country', p.country, 'availability', p.availability), sha256(s.g::text::bytea) \
+         from synth s join bases b on b.i = s.b join vitae.profiles p on p.tenant_id = s.tenant_id and p.id = s.id",
     ];
-    for statement in statements {
-        sqlx::query(statement).bind(tenant).execute(&mut *su).await?;
+    // Indexes are built once after the rows are in (far faster than row by row); constraints'
+    // own indexes stay.
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "select indexname::text, indexdef from pg_indexes where schemaname = 'vitae' \
+           and tablename in ('profiles', 'masks', 'search_documents', 'document_embeddings') \
+           and indexname not in (select conname from pg_constraint)",
+    )
+    .fetch_all(&mut *su)
+    .await?;
+    for (name, _) in &indexes {
+        su.execute(sqlx::AssertSqlSafe(format!("drop index vitae.{name}"))).await?;
     }
+    for statement in statements {
+        let started = std::time::Instant::now();
+        su.execute(statement).await?;
+        println!("  {:.1}s {}", started.elapsed().as_secs_f64(), &statement[..statement.find('(').unwrap_or(30).min(60)]);
+    }
+    let started = std::time::Instant::now();
     // pgvector multiplies element-wise: each weight as a vector of 384 equal elements.
     sqlx::query(
         "insert into vitae.document_embeddings (tenant_id, document_id, is_default, model_id, embedding) \
-         select $1, s.doc_id, true, 'all-MiniLM-L6-v2', l2_normalize(b.embedding \
-           + c.embedding * array_fill(s.wc::real, array[384])::vector + d.embedding * array_fill(s.wd::real, array[384])::vector) \
+         select s.tenant_id, s.doc_id, true, 'all-MiniLM-L6-v2', l2_normalize(b.embedding \
+           + c.embedding * array_fill(s.wc::real, array[384])::vector + d.embedding * array_fill(s.wd::real, array[384])::vector \
+           + (n1.embedding + n2.embedding) * array_fill(($1 / sqrt(2))::real, array[384])::vector) \
          from synth s join bases b on b.i = s.b \
            join base_near nc on nc.i = s.b and nc.rank = s.c join bases c on c.i = nc.j \
-           join base_near nd on nd.i = s.b and nd.rank = s.d join bases d on d.i = nd.j",
+           join base_near nd on nd.i = s.b and nd.rank = s.d join bases d on d.i = nd.j \
+           join noise n1 on n1.i = s.n1 join noise n2 on n2.i = s.n2",
     )
-    .bind(tenant)
+    .bind(shape.noise)
     .execute(&mut *su)
     .await?;
-    su.execute("drop table synth; drop table base_near").await?;
-    for table in ["profiles", "masks", "search_documents", "document_embeddings"] {
+    println!("  {:.1}s embeddings", started.elapsed().as_secs_f64());
+    let started = std::time::Instant::now();
+    su.execute("set maintenance_work_mem = '2GB'").await?;
+    for (_, definition) in &indexes {
+        su.execute(sqlx::AssertSqlSafe(definition.clone())).await?;
+    }
+    println!("  {:.1}s {} indexes", started.elapsed().as_secs_f64(), indexes.len());
+    su.execute("drop table synth; drop table base_near; drop table noise").await?;
+    for table in ["profiles", "masks", "search_documents", "document_embeddings", "keyword_terms"] {
         su.execute(sqlx::AssertSqlSafe(format!("vacuum analyze vitae.{table}"))).await?;
     }
     Ok(())
@@ -143,9 +248,10 @@ pub async fn print_statistics(pool: &PgPool, tenant: Uuid, sample: i64) -> anyho
     let (mean, sd): (Option<f64>, Option<f64>) = sqlx::query_as(
         "with s as (select embedding, row_number() over (order by md5(document_id::text)) as r \
                     from vitae.document_embeddings where tenant_id = $1 and is_default \
-                    order by md5(document_id::text) limit 4000) \
+                    order by md5(document_id::text) limit 4000), \
+              half as (select count(*) / 2 as h from s) \
          select avg(1 - (a.embedding <=> b.embedding)), stddev(1 - (a.embedding <=> b.embedding)) \
-         from s a join s b on b.r = a.r + 2000",
+         from s a cross join half join s b on b.r = a.r + half.h",
     )
     .bind(tenant)
     .fetch_one(pool)

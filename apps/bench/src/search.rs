@@ -2,11 +2,11 @@
 //! through HTTP at 1, 2 and 8 clients, against the floor: the SQL of each leg (and a naive RRF
 //! hybrid) run directly against PostgreSQL in the same run, by the same number of clients.
 //!
-//! Vectors are clustered like real profiles, not uniform noise: a profile's vector is the
-//! normalised sum of real model embeddings of its role (twice), three skills drawn near that
-//! role, and its city. Filters at 10% and 1% selectivity use tags `sel10` / `sel1`.
+//! Profiles are realistic by default (see `population`): real model embeddings of real profile
+//! texts, varied per profile, with their words, skills and roles; a second tenant of 1,000
+//! profiles sits in the same shared index. Filters at 10% and 1% selectivity use tags `sel10` /
+//! `sel1`. Recall is counted by distance (an equally near twin is a hit) on real query texts.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,9 +18,11 @@ use uuid::Uuid;
 use vitae_embed::Embedder;
 use vitae_embed::local::LocalEmbedder;
 
-use crate::population;
+use vitae_repository::ann::recall_hits;
+
 use crate::server::BenchServer;
 use crate::stats::{ms, summarise};
+use crate::{indexes, population};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -33,8 +35,8 @@ pub struct Args {
     /// Client counts.
     #[arg(long, value_delimiter = ',', default_value = "1,2,8")]
     clients: Vec<usize>,
-    /// `ivfflat` or `hnsw`.
-    #[arg(long, default_value = "ivfflat")]
+    /// `hnsw` (the service's default) or `ivfflat`.
+    #[arg(long, default_value = "hnsw")]
     index: String,
     /// Reuse the database of a previous run when it holds the same number of profiles.
     #[arg(long)]
@@ -47,6 +49,19 @@ pub struct Args {
     /// Realistic vectors: the most each profile moves towards each of two neighbouring ones.
     #[arg(long, default_value_t = 1.0)]
     spread: f64,
+    /// Realistic vectors: the norm of each profile's random direction.
+    #[arg(long, default_value_t = 0.75)]
+    noise: f64,
+    /// Realistic vectors: profiles of a second, small tenant, inside `--profiles` (0: none).
+    #[arg(long, default_value_t = 1000)]
+    small_tenant: i64,
+    /// After the rest, build and measure each kind of vector index on the same rows (raw SQL).
+    /// Run last: the service's own index is dropped meanwhile (and restored).
+    #[arg(long, value_enum)]
+    compare_indexes: Option<indexes::Compare>,
+    /// `maintenance_work_mem` for index builds (an HNSW build is slow once its graph outgrows it).
+    #[arg(long, default_value = "4GB")]
+    build_memory: String,
     #[arg(long, env = "VITAE_MODEL_DIR", default_value = ".local/models/all-MiniLM-L6-v2")]
     model_dir: std::path::PathBuf,
 }
@@ -221,25 +236,38 @@ const QUERIES: &[&str] = &[
 ];
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    // One database per generator, so `--reuse` never mixes them.
+    // One database per generator and size, so `--reuse` never mixes them.
     let name = match args.vectors {
-        Vectors::Realistic => "vitae_bench_search_real",
-        Vectors::Degenerate => "vitae_bench_search",
+        Vectors::Realistic => format!("vitae_bench_search_real_{}", args.profiles),
+        Vectors::Degenerate => format!("vitae_bench_search_{}", args.profiles),
     };
     let server = BenchServer::start_or_reuse(
-        name,
+        &name,
         args.reuse,
-        &[("VITAE_ANN_AUTO", "false".into()), ("VITAE_ANN_INDEX", args.index.clone())],
+        &[
+            ("VITAE_ANN_AUTO", "false".into()),
+            ("VITAE_ANN_INDEX", args.index.clone()),
+            ("VITAE_ANN_BUILD_MEMORY", args.build_memory.clone()),
+        ],
     )
     .await?;
     let embedder = LocalEmbedder::load(&args.model_dir, 0, 32)?;
     let mut su = PgConnection::connect(&server.superuser_url).await?;
     let tenant: Uuid = sqlx::query_scalar("select id from vitae.tenants where name = 'bench'").fetch_one(&mut su).await?;
+    let small = match args.vectors {
+        Vectors::Realistic if args.small_tenant > 0 => Some(server.tenant("bench-small").await?),
+        _ => None,
+    };
     let existing: i64 = sqlx::query_scalar("select count(*) from vitae.document_embeddings").fetch_one(&mut su).await?;
     if existing != args.profiles {
         let started = Instant::now();
         match args.vectors {
-            Vectors::Realistic => population::load(&mut su, &embedder, tenant, args.profiles, args.spread).await?,
+            Vectors::Realistic => {
+                let mut tenants = vec![(tenant, args.profiles - small.as_ref().map_or(0, |_| args.small_tenant))];
+                tenants.extend(small.as_ref().map(|(id, _)| (*id, args.small_tenant)));
+                let shape = population::Shape { spread: args.spread, noise: args.noise };
+                population::load(&mut su, &embedder, &tenants, shape).await?
+            }
             Vectors::Degenerate => load(&mut su, &embedder, tenant, args.profiles).await?,
         }
         println!("loaded {} profiles in {:.1}s", args.profiles, started.elapsed().as_secs_f64());
@@ -280,62 +308,90 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     .await?;
     println!("vectors: {:?}", args.vectors);
     population::print_statistics(&floor_pool, tenant, 30).await?;
+    if let Some((small, _)) = &small {
+        print!("small tenant's ");
+        population::print_statistics(&floor_pool, *small, 30).await?;
+    }
     println!(
         "sizes: database {database}, embeddings table {embeddings} (indexes included), vector index {}",
         index.as_deref().unwrap_or("none")
     );
 
-    // Recall@10 of the semantic leg (service and raw SQL) against exact search.
-    let mut service_recall = Vec::new();
-    let mut sql_recall = Vec::new();
+    // Recall@10 of the semantic leg (service and raw SQL) against exact search, by distance.
+    let mut service_recall = Recall::default();
+    let mut sql_recall = Recall::default();
     for (q, v) in QUERIES.iter().zip(&vectors) {
         let exact = exact_top(&floor_pool, tenant, v, None).await?;
-        let page =
-            search(&http, &server, json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false})).await?;
-        let got: HashSet<Uuid> = profile_ids(&page).into_iter().collect();
-        service_recall.push(recall_of(&exact, &got));
-        let raw: HashSet<Uuid> = semantic_sql(&floor_pool, tenant, v, 10).await?.into_iter().collect();
-        sql_recall.push(recall_of(&exact, &raw));
+        let page = search(
+            &http,
+            &server.base_url,
+            &server.key,
+            json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false}),
+        )
+        .await?;
+        service_recall.add(&exact, &distances_of(&floor_pool, tenant, v, &profile_ids(&page)).await?);
+        let raw = semantic_sql(&floor_pool, tenant, v, 10).await?;
+        sql_recall.add(&exact, &distances_of(&floor_pool, tenant, v, &raw).await?);
     }
     println!(
-        "\nrecall@10 vs exact, within the relevance cutoff ({} queries): service semantic {:.3}, raw SQL ({setting} {probes}) {:.3}",
+        "\nrecall@10 vs exact, within the relevance cutoff, ties by distance counted as hits ({} real query texts): \
+         service semantic {:.3}, raw SQL ({setting} {probes}) {:.3}",
         QUERIES.len(),
-        mean(&service_recall),
-        mean(&sql_recall)
+        service_recall.value(),
+        sql_recall.value()
     );
 
-    // Filtered pages: fullness and recall at 10% and 1% selectivity.
+    // Narrow searches: filters at 10% and 1%, and a small tenant in the shared index. Pages
+    // full, recall and latency; the service picks its path (index or exact) itself.
     println!(
-        "\nfiltered (semantic mode; recall and fullness within the relevance cutoff)  pages full  recall@10  p50 ms  p95 ms"
+        "\nnarrow searches (1 client; recall and fullness within the relevance cutoff)  mode      pages full  recall@10  p50 ms  p95 ms"
     );
-    for tag in ["sel10", "sel1"] {
-        let mut full = 0;
-        let mut recall = Vec::new();
-        let mut latencies = Vec::new();
-        for (q, v) in QUERIES.iter().zip(&vectors) {
-            let exact = exact_top(&floor_pool, tenant, v, Some(tag)).await?;
-            let started = Instant::now();
-            let page = search(
-                &http,
-                &server,
-                json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false, "filters": {"tags": [tag]}}),
-            )
-            .await?;
-            latencies.push(started.elapsed());
-            let got = profile_ids(&page);
-            // Full: as many hits as the exact search has above the cutoff (10 at most).
-            full += usize::from(got.len() >= exact.len());
-            let got: HashSet<Uuid> = got.into_iter().collect();
-            recall.push(recall_of(&exact, &got));
+    let mut scopes: Vec<(String, Uuid, &str, Option<&str>)> = vec![
+        ("tags=sel10".into(), tenant, server.key.as_str(), Some("sel10")),
+        ("tags=sel1".into(), tenant, server.key.as_str(), Some("sel1")),
+    ];
+    if let Some((small, key)) = &small {
+        scopes.push((format!("tenant of {}", args.small_tenant), *small, key.as_str(), None));
+    }
+    for (label, scope_tenant, key, tag) in &scopes {
+        // Once untimed first, so the first mode measured does not pay for reading the scope's
+        // pages into memory.
+        for q in QUERIES {
+            let mut body = json!({"q": q, "mode": "hybrid", "limit": 10, "facets": false, "highlight": false});
+            if let Some(tag) = tag {
+                body["filters"] = json!({"tags": [tag]});
+            }
+            search(&http, &server.base_url, key, body).await?;
         }
-        let s = summarise(latencies);
-        println!(
-            "  tags={tag:<6}               {full:>3}/{:<3}     {:.3}   {:>6.1}  {:>6.1}",
-            QUERIES.len(),
-            mean(&recall),
-            ms(s.p50),
-            ms(s.p95)
-        );
+        for mode in ["semantic", "hybrid"] {
+            let mut full = 0;
+            let mut recall = Recall::default();
+            let mut latencies = Vec::new();
+            for (q, v) in QUERIES.iter().zip(&vectors) {
+                let exact = exact_top(&floor_pool, *scope_tenant, v, *tag).await?;
+                let mut body = json!({"q": q, "mode": mode, "limit": 10, "facets": false, "highlight": false});
+                if let Some(tag) = tag {
+                    body["filters"] = json!({"tags": [tag]});
+                }
+                let started = Instant::now();
+                let page = search(&http, &server.base_url, key, body).await?;
+                latencies.push(started.elapsed());
+                let got = profile_ids(&page);
+                // Full: as many hits as the exact search has above the cutoff (10 at most).
+                full += usize::from(got.len() >= exact.len());
+                if mode == "semantic" {
+                    recall.add(&exact, &distances_of(&floor_pool, *scope_tenant, v, &got).await?);
+                }
+            }
+            let s = summarise(latencies);
+            let recall = if mode == "semantic" { format!("{:.3}", recall.value()) } else { "  -  ".into() };
+            println!(
+                "  {label:<18}                                                    {mode:<9} {full:>3}/{:<3}     {recall}   {:>6.1}  {:>6.1}",
+                QUERIES.len(),
+                ms(s.p50),
+                ms(s.p95)
+            );
+        }
     }
 
     // Latency and throughput per mode and client count: service through HTTP, then raw SQL.
@@ -355,7 +411,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                     async move {
                         let page = search(
                             &http,
-                            &server,
+                            &server.base_url,
+                            &server.key,
                             json!({"q": q, "mode": mode, "limit": 10, "facets": false, "highlight": false}),
                         )
                         .await?;
@@ -370,7 +427,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 move |(q, _)| {
                     let (http, server) = (http.clone(), server.clone());
                     async move {
-                        let page = search(&http, &server, json!({"q": q, "mode": mode, "limit": 10})).await?;
+                        let page =
+                            search(&http, &server.base_url, &server.key, json!({"q": q, "mode": mode, "limit": 10})).await?;
                         Ok(page["took_ms"].as_f64().unwrap_or(0.0))
                     }
                 }
@@ -409,6 +467,33 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             );
         }
     }
+    // Where the service's time goes: each stage's median over the queries, at 1 client.
+    println!("\nstages, p50 ms (1 client):");
+    for mode in ["semantic", "keyword", "hybrid"] {
+        for (label, plain) in [("plain", true), ("default", false)] {
+            let mut stages: Vec<(&str, Vec<f64>)> =
+                ["embed", "semantic", "keyword", "fuse", "facets", "hits"].into_iter().map(|s| (s, Vec::new())).collect();
+            let mut took = Vec::new();
+            for (q, _) in work.iter() {
+                let mut body = json!({"q": q, "mode": mode, "limit": 10});
+                if plain {
+                    body["facets"] = json!(false);
+                    body["highlight"] = json!(false);
+                }
+                let page = search(&http, &server.base_url, &server.key, body).await?;
+                took.push(page["took_ms"].as_f64().unwrap_or(0.0));
+                for (stage, values) in stages.iter_mut() {
+                    values.push(page["timings"][format!("{stage}_ms")].as_f64().unwrap_or(0.0));
+                }
+            }
+            let median = |v: &mut Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            let parts: Vec<String> = stages.iter_mut().map(|(stage, v)| format!("{stage} {:.1}", median(v))).collect();
+            println!("  {mode:<9} {label:<8} took {:>5.1} | {}", median(&mut took), parts.join(", "));
+        }
+    }
     println!(
         "\nservice: HTTP with cached query embeddings, limit 10, no facets or highlights (default: the same with the\n\
          API's defaults, facets and highlights on); (took p50) is the server's own\n\
@@ -417,6 +502,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     );
     match_jobs(&http, &server, &embedder, &floor_pool, tenant, &args).await?;
     floor_pool.close().await;
+    if let Some(compare) = args.compare_indexes {
+        let queries: Vec<Vector> = work.iter().map(|(_, v)| v.clone()).collect();
+        indexes::compare(&mut su, tenant, &queries, compare, &args.build_memory).await?;
+    }
     Ok(())
 }
 
@@ -544,24 +633,47 @@ async fn match_jobs(
     Ok(())
 }
 
-/// Share of the exact answers found; a query with nothing above the cutoff has nothing to miss.
-fn recall_of(exact: &[Uuid], got: &HashSet<Uuid>) -> f64 {
-    if exact.is_empty() {
-        return 1.0;
+/// Recall@10 over many queries, by distance: a result as near as the exact 10th is a hit,
+/// whichever profile it is (duplicates are normal in real data).
+#[derive(Default)]
+struct Recall {
+    found: usize,
+    wanted: usize,
+}
+
+impl Recall {
+    fn add(&mut self, exact: &[f64], got: &[f64]) {
+        let (found, wanted) = recall_hits(exact, got);
+        self.found += found;
+        self.wanted += wanted;
     }
-    exact.iter().filter(|id| got.contains(id)).count() as f64 / exact.len() as f64
+
+    /// A query with nothing above the cutoff has nothing to miss.
+    fn value(&self) -> f64 {
+        if self.wanted == 0 { 1.0 } else { self.found as f64 / self.wanted as f64 }
+    }
 }
 
-fn mean(values: &[f64]) -> f64 {
-    values.iter().sum::<f64>() / values.len().max(1) as f64
-}
-
-async fn search(http: &reqwest::Client, server: &BenchServer, body: Value) -> anyhow::Result<Value> {
-    let response = http.post(format!("{}/v1/search", server.base_url)).bearer_auth(&server.key).json(&body).send().await?;
+async fn search(http: &reqwest::Client, base_url: &str, key: &str, body: Value) -> anyhow::Result<Value> {
+    let response = http.post(format!("{base_url}/v1/search")).bearer_auth(key).json(&body).send().await?;
     let status = response.status();
     let body: Value = response.json().await?;
     anyhow::ensure!(status.is_success(), "search answered {status}: {body}");
     Ok(body)
+}
+
+/// The cosine distances to `v` of the profiles' default documents.
+async fn distances_of(pool: &PgPool, tenant: Uuid, v: &Vector, profiles: &[Uuid]) -> anyhow::Result<Vec<f64>> {
+    Ok(sqlx::query_scalar(
+        "select (e.embedding <=> $1)::float8 from vitae.search_documents d \
+         join vitae.document_embeddings e on e.tenant_id = d.tenant_id and e.document_id = d.id \
+         where d.tenant_id = $2 and d.is_default and d.profile_id = any($3) order by 1",
+    )
+    .bind(v)
+    .bind(tenant)
+    .bind(profiles)
+    .fetch_all(pool)
+    .await?)
 }
 
 fn profile_ids(page: &Value) -> Vec<Uuid> {
@@ -619,11 +731,12 @@ where
     })
 }
 
-/// The exact top 10 the service may answer: documents at or above its relevance cutoff (a
-/// search's hits stop there), so a short page below the cutoff is not counted as a miss.
-async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>) -> anyhow::Result<Vec<Uuid>> {
+/// The distances of the exact top 10 the service may answer: documents at or above its
+/// relevance cutoff (a search's hits stop there), so a short page below the cutoff is not
+/// counted as a miss.
+async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>) -> anyhow::Result<Vec<f64>> {
     Ok(sqlx::query_scalar(
-        "select d.profile_id from vitae.document_embeddings e join vitae.search_documents d on d.id = e.document_id \
+        "select (e.embedding <=> $1)::float8 from vitae.document_embeddings e join vitae.search_documents d on d.id = e.document_id \
          where e.tenant_id = $2 and e.is_default and ($3::text is null or d.tags @> array[$3]) \
            and 1 - (e.embedding <=> $1) >= $4 \
          order by (e.embedding <=> $1) + 0, e.document_id limit 10",

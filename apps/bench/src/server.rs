@@ -98,6 +98,17 @@ impl BenchServer {
 }
 
 impl BenchServer {
+    /// Another tenant in the same database (created when missing) and a new read key of it.
+    pub async fn tenant(&self, name: &str) -> anyhow::Result<(uuid::Uuid, String)> {
+        let mut conn = PgConnection::connect(&self.superuser_url).await?;
+        let find = "select id from vitae.tenants where name = $1";
+        if sqlx::query_scalar::<_, uuid::Uuid>(find).bind(name).fetch_optional(&mut conn).await?.is_none() {
+            self.cli(&["tenant", "create", name])?;
+        }
+        let id = sqlx::query_scalar(find).bind(name).fetch_one(&mut conn).await?;
+        Ok((id, self.cli(&["key", "create", "--tenant", name, "--scopes", "read"])?))
+    }
+
     /// Runs a `vitae` command against the server's database; returns its standard output.
     pub fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
         run_vitae(&self.env, args)

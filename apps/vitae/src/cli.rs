@@ -15,7 +15,7 @@ use crate::service::import;
 use crate::service::indexer::Indexer;
 use crate::service::reembed;
 use vitae_repository::ann;
-use vitae_search::matching::VocabularyCache;
+use vitae_search::memory::TenantMemory;
 use vitae_search::{Engine, eval};
 
 use crate::config::Config;
@@ -522,6 +522,7 @@ async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32
         lists,
         target_recall: config.ann_target_recall,
         maintenance_work_mem: config.ann_build_memory.clone(),
+        queries: crate::service::upkeep::calibration_queries(startup::embedder(&config).await?.as_ref()).await,
         ..ann::BuildOptions::default()
     };
     let spinner = ProgressBar::new_spinner();
@@ -561,14 +562,14 @@ async fn eval_command(config: Config, sets: Vec<std::path::PathBuf>, tenant: Opt
     let cache = vitae_embed::cache::QueryCache::new(config.query_cache_size);
     let current = ann::state(&pools.primary).await?;
     let settings = config.search();
-    let vocabularies = VocabularyCache::new(16, std::time::Duration::from_secs(3600));
+    let memory = TenantMemory::new(16, std::time::Duration::from_secs(3600));
     let engine = Engine {
         pool: &pools.read,
         embedder: indexer.embedder().as_ref(),
         cache: &cache,
         ann: current.as_ref(),
         settings: &settings,
-        vocabularies: &vocabularies,
+        memory: &memory,
     };
     let variants = eval::variants(config.fusion());
     for path in sets {

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use vitae_repository::ann::AnnState;
 
 use vitae_search::SearchSettings;
-use vitae_search::matching::VocabularyCache;
+use vitae_search::memory::TenantMemory;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
@@ -29,8 +29,9 @@ pub struct App {
     /// The OpenAPI document's request schemas, enforced on every JSON body.
     pub contract: Contract,
     pub query_cache: QueryCache,
-    /// Each tenant's skills and titles, for reading job descriptions (read once a minute).
-    pub vocabularies: VocabularyCache,
+    /// Each tenant's skills and titles (for reading job descriptions) and size (for choosing
+    /// the vector path), read at most once a minute.
+    pub tenant_memory: TenantMemory,
     pub rate_limiter: Option<DefaultKeyedRateLimiter<Uuid>>,
     pub search_settings: SearchSettings,
     /// The ANN index serving now (refreshed by index upkeep).
@@ -42,10 +43,10 @@ pub struct App {
     pub profile_locks: ProfileLocks,
 }
 
-/// Vocabularies kept (tenant and mask selection), and for how long: a skill new to the tenant is
-/// recognised in job descriptions within a minute.
-const VOCABULARIES: usize = 1024;
-const VOCABULARY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+/// Tenants remembered (vocabularies per tenant and mask selection), and for how long: a skill
+/// new to the tenant is recognised in job descriptions within a minute.
+const TENANTS_REMEMBERED: usize = 1024;
+const TENANT_MEMORY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl App {
     pub fn new(config: Config, pools: Pools, indexer: Indexer, contract: Contract) -> Self {
@@ -62,7 +63,7 @@ impl App {
             indexer,
             contract,
             query_cache,
-            vocabularies: VocabularyCache::new(VOCABULARIES, VOCABULARY_TTL),
+            tenant_memory: TenantMemory::new(TENANTS_REMEMBERED, TENANT_MEMORY_TTL),
             rate_limiter,
             search_settings,
             ann: RwLock::new(None),

@@ -13,7 +13,7 @@
 //! 6. [`hits`]: the page's cards, highlights and nearest passages.
 //!
 //! [`matching`] answers "who fits this job?" from a pasted job description, with the same
-//! stages. [`eval`] scores modes and fusions on labelled query sets, and matching on job sets.
+//! stages. [`memory`] holds what the engine remembers per tenant between requests. [`eval`] scores modes and fusions on labelled query sets, and matching on job sets.
 
 pub mod error;
 pub mod eval;
@@ -21,6 +21,7 @@ pub mod fuse;
 pub mod hits;
 pub mod keyword;
 pub mod matching;
+pub mod memory;
 pub mod page;
 pub mod plan;
 pub mod query;

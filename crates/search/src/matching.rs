@@ -15,11 +15,8 @@
 //! search) and those holding the most recognised skills; all of it in one read-only transaction.
 
 use std::collections::{HashMap, HashSet};
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use lru::LruCache;
+use std::sync::Arc;
+use std::time::Instant;
 
 use uuid::Uuid;
 use vitae_domain::document::Card;
@@ -31,6 +28,7 @@ use vitae_repository::search::{self as search_sql, VectorPath};
 
 use crate::error::SearchResult;
 use crate::fuse::Candidate;
+use crate::memory;
 use crate::page::{self, Facets};
 use crate::run::{self, Engine};
 
@@ -52,47 +50,6 @@ const VOCABULARY_LIMIT: i64 = 50_000;
 /// Passages whose nearest profiles are candidates (the most weighty); every scored passage
 /// still scores every candidate.
 const CANDIDATE_PASSAGES: usize = 8;
-
-/// A tenant and a mask selection.
-type VocabularyKey = (Uuid, String);
-
-/// Each tenant's vocabulary per mask selection, read at most once a `ttl` (reading it scans
-/// every visible document: about 0.4 s at 100,000 profiles). Keyed by tenant, like the query
-/// cache, so one tenant cannot time another's. A skill added meanwhile is recognised once its
-/// entry expires.
-pub struct VocabularyCache {
-    entries: Mutex<LruCache<VocabularyKey, (Instant, Arc<Vocabulary>)>>,
-    ttl: Duration,
-}
-
-impl VocabularyCache {
-    pub fn new(capacity: usize, ttl: Duration) -> Self {
-        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
-        Self { entries: Mutex::new(LruCache::new(capacity)), ttl }
-    }
-
-    fn key(tenant_id: Uuid, mask: &MaskSelection) -> VocabularyKey {
-        let mask = match mask {
-            MaskSelection::Default => String::new(),
-            MaskSelection::All => "*".to_owned(),
-            MaskSelection::Slug(slug) => format!("/{slug}"),
-        };
-        (tenant_id, mask)
-    }
-
-    fn get(&self, key: &VocabularyKey) -> Option<Arc<Vocabulary>> {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match entries.get(key) {
-            Some((read_at, vocabulary)) if read_at.elapsed() < self.ttl => Some(Arc::clone(vocabulary)),
-            _ => None,
-        }
-    }
-
-    fn put(&self, key: VocabularyKey, vocabulary: Arc<Vocabulary>) {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        entries.put(key, (Instant::now(), vocabulary));
-    }
-}
 
 /// A job to match.
 #[derive(Debug, Clone)]
@@ -214,15 +171,15 @@ impl Engine<'_> {
 
         let mut tx = TenantTx::begin_read_only_with(self.pool, tenant_id, &self.session_settings()).await?;
         let started = Instant::now();
-        let key = VocabularyCache::key(tenant_id, &query.mask);
-        let vocabulary = match self.vocabularies.get(&key) {
+        let key = memory::vocabulary_key(tenant_id, &query.mask);
+        let vocabulary = match self.memory.vocabularies.get(&key) {
             Some(vocabulary) => vocabulary,
             None => {
                 let rows = matching_sql::vocabulary(&mut tx, &query.mask, VOCABULARY_LIMIT).await?;
                 let vocabulary = Arc::new(Vocabulary::new(
                     rows.into_iter().map(|(term, kind)| (term, if kind == "title" { TermKind::Title } else { TermKind::Skill })),
                 ));
-                self.vocabularies.put(key, Arc::clone(&vocabulary));
+                self.memory.vocabularies.put(key, Arc::clone(&vocabulary));
                 vocabulary
             }
         };
@@ -233,7 +190,7 @@ impl Engine<'_> {
 
         // Candidates: the nearest to the weightiest passages, and those holding recognised skills.
         let started = Instant::now();
-        let path = self.match_path(&mut tx, query).await?;
+        let path = self.match_path(&mut tx, tenant_id, query).await?;
         let mut by_weight = scored.iter().enumerate().collect::<Vec<_>>();
         by_weight.sort_by(|a, b| understood.passages[*b.1].kind.weight().total_cmp(&understood.passages[*a.1].kind.weight()));
         let mut ids: Vec<Uuid> = Vec::new();
@@ -336,17 +293,13 @@ impl Engine<'_> {
         Ok(MatchOutcome { understood, hits, total: page.total, facets, next: page.next, timings })
     }
 
-    /// The vector path, as search chooses it: the index unless a filter or mask leaves few enough
-    /// documents to rank exactly.
-    async fn match_path(&self, tx: &mut TenantTx, query: &JobQuery) -> SearchResult<VectorPath> {
+    /// The vector path, as search chooses it: the index unless the tenant, a filter or a mask
+    /// leaves few enough documents to rank exactly.
+    async fn match_path(&self, tx: &mut TenantTx, tenant_id: Uuid, query: &JobQuery) -> SearchResult<VectorPath> {
         if self.ann.is_none() {
             return Ok(VectorPath::Exact);
         }
-        if query.filters.is_empty() && query.mask == MaskSelection::Default {
-            return Ok(VectorPath::Ann);
-        }
-        let cap = self.settings.exact_max_rows + 1;
-        let matching = search_sql::count_matching(tx, &query.mask, &query.filters, cap).await?;
+        let matching = self.selected(tx, tenant_id, &query.mask, &query.filters).await?;
         Ok(if matching <= self.settings.exact_max_rows { VectorPath::Exact } else { VectorPath::Ann })
     }
 }

@@ -4,13 +4,13 @@
 //!
 //! The semantic leg runs when there is a vector to search with: every mode but keyword, and
 //! keyword mode too when some query words are too common to rank every match (their candidates
-//! come from meaning). It uses the ANN index, unless there is none yet or the mask selection and
-//! filters leave few enough documents that ranking them all exactly is cheaper and loses
-//! nothing (PostgreSQL's planner would take the vector index and filter after it, losing
-//! recall). The keyword leg ranks every match, or only scores the semantic candidates for words
+//! come from meaning). It uses the ANN index, unless there is none yet or the tenant, mask
+//! selection and filters leave few enough documents that ranking them all exactly is cheaper and
+//! loses nothing (PostgreSQL's planner would take the vector index shared by every tenant and
+//! filter after it, losing recall). The keyword leg ranks every match, or only scores the semantic candidates for words
 //! too common to rank every match of.
 
-use vitae_domain::search::{MaskSelection, Mode};
+use vitae_domain::search::Mode;
 use vitae_repository::search::VectorPath;
 
 use crate::keyword::KeywordPlan;
@@ -41,8 +41,8 @@ pub struct Facts<'a> {
     pub index_ready: bool,
     /// The keyword plan, when the keyword leg runs (see [`wants_keyword_plan`]).
     pub keyword: Option<&'a KeywordPlan>,
-    /// Documents passing the mask selection and filters, counted up to `exact_max_rows + 1`,
-    /// when [`must_count`] asked for it.
+    /// Documents the tenant, mask selection and filters select, counted up to
+    /// `exact_max_rows + 1`, when [`must_count`] asked for it.
     pub matching: Option<i64>,
     pub exact_max_rows: i64,
 }
@@ -57,25 +57,19 @@ pub fn runs_semantic(query: &SearchQuery, keyword: Option<&KeywordPlan>) -> bool
     query.mode != Mode::Keyword || keyword.is_some_and(|p| p.broad.is_some())
 }
 
-/// Whether the semantic path depends on how many documents pass the mask selection and
-/// filters: with an index, unless the search reads every default document unfiltered.
+/// Whether the semantic path depends on how many documents the tenant, mask selection and
+/// filters select: whenever the index could serve (a small tenant in a big shared index is
+/// ranked exactly, like a selective filter).
 pub fn must_count(query: &SearchQuery, keyword: Option<&KeywordPlan>, index_ready: bool) -> bool {
-    runs_semantic(query, keyword) && index_ready && !(query.filters.is_empty() && query.mask == MaskSelection::Default)
+    runs_semantic(query, keyword) && index_ready
 }
 
 /// The plan.
 pub fn plan(query: &SearchQuery, facts: Facts<'_>) -> Plan {
-    let semantic = runs_semantic(query, facts.keyword).then(|| {
-        if !facts.index_ready {
-            VectorPath::Exact
-        } else if query.filters.is_empty() && query.mask == MaskSelection::Default {
-            VectorPath::Ann
-        } else {
-            match facts.matching {
-                Some(n) if n <= facts.exact_max_rows => VectorPath::Exact,
-                _ => VectorPath::Ann,
-            }
-        }
+    let semantic = runs_semantic(query, facts.keyword).then(|| match facts.matching {
+        _ if !facts.index_ready => VectorPath::Exact,
+        Some(n) if n <= facts.exact_max_rows => VectorPath::Exact,
+        _ => VectorPath::Ann,
     });
     let keyword = facts.keyword.map(|p| {
         if !p.has_words {
@@ -93,7 +87,7 @@ pub fn plan(query: &SearchQuery, facts: Facts<'_>) -> Plan {
 mod tests {
     use super::*;
     use uuid::Uuid;
-    use vitae_domain::search::{Filters, Fusion};
+    use vitae_domain::search::{Filters, Fusion, MaskSelection};
     use vitae_repository::keyword::WeightedTerm;
 
     fn query(input: Input, mode: Mode) -> SearchQuery {
@@ -144,11 +138,12 @@ mod tests {
     }
 
     #[test]
-    fn an_unfiltered_search_of_default_documents_uses_the_index_without_counting() {
+    fn an_unfiltered_search_of_default_documents_uses_the_index_unless_the_tenant_is_small() {
         let q = text("engineer", Mode::Semantic);
         assert!(!wants_keyword_plan(&q));
-        assert!(!must_count(&q, None, true));
-        assert_eq!(plan(&q, facts(true, None, None)), Plan { semantic: Some(VectorPath::Ann), keyword: None });
+        assert!(must_count(&q, None, true), "the tenant's size decides");
+        assert_eq!(plan(&q, facts(true, None, Some(1001))), Plan { semantic: Some(VectorPath::Ann), keyword: None });
+        assert_eq!(plan(&q, facts(true, None, Some(1000))).semantic, Some(VectorPath::Exact), "a small tenant");
     }
 
     #[test]

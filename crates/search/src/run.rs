@@ -5,7 +5,8 @@
 //! 2. similar profiles: the profile's vector (one);
 //! 3. the keyword plan: the query words' statistics (one), stand-ins for mistyped words (one,
 //!    only when a word is unknown);
-//! 4. how many documents pass a selective filter (one, only when it decides the path);
+//! 4. how many documents the tenant, mask and filters select (one, only when it decides the
+//!    path and was not counted in the last minute);
 //! 5. the semantic leg (one; a second, exact, only when the index gave up early);
 //! 6. the keyword leg (one);
 //! 7. every candidate's nearest passage (one, hybrid and semantic);
@@ -69,8 +70,30 @@ pub struct Engine<'a> {
     pub cache: &'a QueryCache,
     pub ann: Option<&'a AnnState>,
     pub settings: &'a SearchSettings,
-    /// Each tenant's skills and titles, for reading job descriptions.
-    pub vocabularies: &'a crate::matching::VocabularyCache,
+    /// Each tenant's vocabulary and size, remembered for a while.
+    pub memory: &'a crate::memory::TenantMemory,
+}
+
+impl Engine<'_> {
+    /// How many documents the mask selection and filters leave of the tenant's, counted up to
+    /// the exact-search threshold plus one and remembered for a while (see
+    /// [`crate::memory::TenantMemory::counts`]).
+    pub(crate) async fn selected(
+        &self,
+        tx: &mut TenantTx,
+        tenant_id: Uuid,
+        mask: &MaskSelection,
+        filters: &vitae_domain::search::Filters,
+    ) -> SearchResult<i64> {
+        let key = (tenant_id, format!("{mask:?} {filters:?}"));
+        if let Some(count) = self.memory.counts.get(&key) {
+            return Ok(count);
+        }
+        let cap = self.settings.exact_max_rows + 1;
+        let count = search_sql::count_matching(tx, mask, filters, cap).await?;
+        self.memory.counts.put(key, count);
+        Ok(count)
+    }
 }
 
 /// Facet counts over every candidate of the list (not only the page).
@@ -115,8 +138,7 @@ impl Engine<'_> {
 
         let started = Instant::now();
         let matching = if plan::must_count(query, keyword_plan.as_ref(), self.ann.is_some()) {
-            let cap = self.settings.exact_max_rows + 1;
-            Some(search_sql::count_matching(&mut tx, &query.mask, &query.filters, cap).await?)
+            Some(self.selected(&mut tx, tenant_id, &query.mask, &query.filters).await?)
         } else {
             None
         };

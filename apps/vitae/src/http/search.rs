@@ -40,7 +40,7 @@ fn engine<'a>(state: &'a AppState, principal: &Principal, ann: Option<&'a ann::A
         cache: &state.query_cache,
         ann,
         settings: &state.search_settings,
-        vocabularies: &state.vocabularies,
+        memory: &state.tenant_memory,
     }
 }
 

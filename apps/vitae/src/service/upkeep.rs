@@ -15,6 +15,23 @@ use crate::state::AppState;
 /// Rebuild when the table has grown or shrunk by this factor since the build.
 const DRIFT: f64 = 2.0;
 
+/// Real query texts the index is calibrated on, one per line (`#` starts a comment).
+const CALIBRATION_QUERIES: &str = include_str!("calibration_queries.txt");
+
+/// The calibration queries' embeddings; none (points between documents only) when the
+/// model fails, with a warning, rather than no index.
+pub async fn calibration_queries(embedder: &dyn vitae_embed::Embedder) -> Vec<pgvector::Vector> {
+    let texts: Vec<String> =
+        CALIBRATION_QUERIES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect();
+    match embedder.embed(texts).await {
+        Ok(vectors) => vectors.into_iter().map(pgvector::Vector::from).collect(),
+        Err(error) => {
+            tracing::warn!(%error, "calibrating the index without query texts: embedding them failed");
+            Vec::new()
+        }
+    }
+}
+
 pub async fn run(state: AppState, stop: CancellationToken) {
     // A first look soon after start-up, then at the configured interval.
     let mut wait = std::time::Duration::from_secs(2);
@@ -108,6 +125,7 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
         lists,
         target_recall: state.config.ann_target_recall,
         maintenance_work_mem: state.config.ann_build_memory.clone(),
+        queries: calibration_queries(state.indexer.embedder().as_ref()).await,
         ..BuildOptions::default()
     };
     let started = std::time::Instant::now();
