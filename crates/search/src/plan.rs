@@ -66,11 +66,12 @@ pub fn must_count(query: &SearchQuery, keyword: Option<&KeywordPlan>, index_read
 
 /// The plan.
 pub fn plan(query: &SearchQuery, facts: Facts<'_>) -> Plan {
-    let semantic = runs_semantic(query, facts.keyword).then(|| match facts.matching {
+    let path = match facts.matching {
         _ if !facts.index_ready => VectorPath::Exact,
         Some(n) if n <= facts.exact_max_rows => VectorPath::Exact,
         _ => VectorPath::Ann,
-    });
+    };
+    let semantic = runs_semantic(query, facts.keyword).then_some(path);
     let keyword = facts.keyword.map(|p| {
         if !p.has_words {
             KeywordPath::Empty
