@@ -13,9 +13,9 @@ use std::time::Instant;
 use pgvector::Vector;
 use sqlx::{Acquire, Executor, PgConnection};
 use uuid::Uuid;
-use vitae_repository::ann::{midpoint, recall_hits};
+use vitae_repository::ann::midpoint;
 
-use crate::stats::{ms, summarise};
+use crate::stats::{Recall, ms, summarise};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Compare {
@@ -135,16 +135,14 @@ pub async fn compare(
             let mut recalls = Vec::new();
             let mut latencies = Vec::new();
             for ((_, vectors), truth) in sets.iter().zip(&exact) {
-                let (mut found, mut wanted) = (0, 0);
+                let mut recall = Recall::default();
                 for (v, truth) in vectors.iter().zip(truth) {
                     let started = Instant::now();
                     let got = nearest(&mut tx, tenant, v, variant.order).await?;
                     latencies.push(started.elapsed());
-                    let (f, w) = recall_hits(truth, &got);
-                    found += f;
-                    wanted += w;
+                    recall.add(truth, &got);
                 }
-                recalls.push(if wanted == 0 { 1.0 } else { found as f64 / wanted as f64 });
+                recalls.push(recall.value());
             }
             let s = summarise(latencies);
             println!(

@@ -18,10 +18,8 @@ use uuid::Uuid;
 use vitae_embed::Embedder;
 use vitae_embed::local::LocalEmbedder;
 
-use vitae_repository::ann::recall_hits;
-
 use crate::server::BenchServer;
-use crate::stats::{ms, summarise};
+use crate::stats::{Recall, ms, summarise};
 use crate::{indexes, population};
 
 #[derive(clap::Args)]
@@ -631,27 +629,6 @@ async fn match_jobs(
          paged or a term pinned), like the floor's, embedded beforehand; the tenant's vocabulary is read once a minute."
     );
     Ok(())
-}
-
-/// Recall@10 over many queries, by distance: a result as near as the exact 10th is a hit,
-/// whichever profile it is (duplicates are normal in real data).
-#[derive(Default)]
-struct Recall {
-    found: usize,
-    wanted: usize,
-}
-
-impl Recall {
-    fn add(&mut self, exact: &[f64], got: &[f64]) {
-        let (found, wanted) = recall_hits(exact, got);
-        self.found += found;
-        self.wanted += wanted;
-    }
-
-    /// A query with nothing above the cutoff has nothing to miss.
-    fn value(&self) -> f64 {
-        if self.wanted == 0 { 1.0 } else { self.found as f64 / self.wanted as f64 }
-    }
 }
 
 async fn search(http: &reqwest::Client, base_url: &str, key: &str, body: Value) -> anyhow::Result<Value> {

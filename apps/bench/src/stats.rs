@@ -1,6 +1,8 @@
-//! Percentiles of latencies.
+//! Percentiles of latencies, and recall over many queries.
 
 use std::time::Duration;
+
+use vitae_repository::ann::recall_hits;
 
 #[derive(Debug, Clone, Copy)]
 #[allow(dead_code)]
@@ -20,4 +22,25 @@ pub fn summarise(mut samples: Vec<Duration>) -> Summary {
 
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// Recall@10 over many queries, by distance: a result as near as the exact 10th is a hit,
+/// whichever profile it is (duplicates are normal in real data).
+#[derive(Default)]
+pub struct Recall {
+    found: usize,
+    wanted: usize,
+}
+
+impl Recall {
+    pub fn add(&mut self, exact: &[f64], got: &[f64]) {
+        let (found, wanted) = recall_hits(exact, got);
+        self.found += found;
+        self.wanted += wanted;
+    }
+
+    /// A query with nothing above the cutoff has nothing to miss.
+    pub fn value(&self) -> f64 {
+        if self.wanted == 0 { 1.0 } else { self.found as f64 / self.wanted as f64 }
+    }
 }
