@@ -3,6 +3,7 @@
 --   vector              embeddings and the IVFFlat / HNSW indexes
 --   pg_stat_statements  the slowest statements, for `vitae stats`
 --   pg_trgm, unaccent   typo tolerance and accent folding in keyword search
+--   btree_gin           one index over a tenant's words and their trigrams (typo look-ups)
 create extension if not exists vector;
 create extension if not exists pg_stat_statements;
 
@@ -21,4 +22,5 @@ alter function pg_catalog.arrayoverlap(anyarray, anyarray) leakproof;
 -- vocabulary's trigram index cannot serve a tenant's typo lookup under row-level security.
 create extension if not exists pg_trgm;
 create extension if not exists unaccent;
+create extension if not exists btree_gin;
 alter function similarity_op(text, text) leakproof;
