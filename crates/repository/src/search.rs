@@ -91,8 +91,38 @@ pub async fn semantic(
     window: i64,
     path: VectorPath,
 ) -> RepoResult<Vec<LegHit>> {
+    let mut qb = nearest_query(vector, mask, filters, window, path, None);
+    Ok(qb.build_query_as::<LegHit>().fetch_all(&mut **tx).await?)
+}
+
+/// As [`semantic`], as distances; with `passages` each document's nearest passage too, in the
+/// same statement: what [`distances`] would say of the window, without a second look-up.
+pub async fn semantic_distances(
+    tx: &mut TenantTx,
+    vector: &[f32],
+    mask: &MaskSelection,
+    filters: &Filters,
+    window: i64,
+    path: VectorPath,
+    passages: bool,
+) -> RepoResult<Vec<DocumentDistances>> {
+    let mut qb = nearest_query(vector, mask, filters, window, path, Some(passages));
+    Ok(qb.build_query_as::<DocumentDistances>().fetch_all(&mut **tx).await?)
+}
+
+/// The semantic leg's statement: rows `(document_id, profile_id, score)`, or, as distances,
+/// `(document_id, profile_id, document, passage)` (`passage` null unless `passages`).
+fn nearest_query(
+    vector: &[f32],
+    mask: &MaskSelection,
+    filters: &Filters,
+    window: i64,
+    path: VectorPath,
+    passages: Option<bool>,
+) -> QueryBuilder<Postgres> {
     let vector = Vector::from(vector.to_vec());
-    let mut qb = QueryBuilder::new("with nearest as materialized (select e.document_id, d.profile_id, e.embedding <=> ");
+    let mut qb =
+        QueryBuilder::new("with nearest as materialized (select e.tenant_id, e.document_id, d.profile_id, e.embedding <=> ");
     qb.push_bind(vector.clone());
     qb.push(
         " as score from vitae.document_embeddings e \
@@ -105,14 +135,25 @@ pub async fn semantic(
     push_conditions(&mut qb, mask, filters);
     match path {
         // The exact ORDER BY expression lets the vector index serve it.
-        VectorPath::Ann => qb.push(" order by e.embedding <=> ").push_bind(vector),
+        VectorPath::Ann => qb.push(" order by e.embedding <=> ").push_bind(vector.clone()),
         // An expression the vector index cannot serve: rank the filtered rows exactly.
-        VectorPath::Exact => qb.push(" order by (e.embedding <=> ").push_bind(vector).push(") + 0"),
+        VectorPath::Exact => qb.push(" order by (e.embedding <=> ").push_bind(vector.clone()).push(") + 0"),
     };
     qb.push(" limit ").push_bind(window);
+    match passages {
+        None => qb.push(") select n.document_id, n.profile_id, n.score"),
+        Some(false) => qb.push(") select n.document_id, n.profile_id, n.score as document, null::float8 as passage"),
+        Some(true) => qb
+            .push(") select n.document_id, n.profile_id, n.score as document, (select min(p.embedding <=> ")
+            .push_bind(vector)
+            .push(
+                ") from vitae.document_passages p \
+                 where p.tenant_id = n.tenant_id and p.document_id = n.document_id)::float8 as passage",
+            ),
+    };
     // Iterative scans return rows in relaxed order; the window is sorted again.
-    qb.push(") select document_id, profile_id, score from nearest order by score, document_id");
-    Ok(qb.build_query_as::<LegHit>().fetch_all(&mut **tx).await?)
+    qb.push(" from nearest n order by n.score, n.document_id");
+    qb
 }
 
 /// Facet counts over a set of documents: (facet, value, count).

@@ -25,7 +25,7 @@ use vitae_embed::Embedder;
 use vitae_embed::cache::QueryCache;
 use vitae_repository::ann::{AnnState, IndexKind};
 use vitae_repository::keyword::{self as keyword_sql, Bm25, KeywordRanking};
-use vitae_repository::search::{self as search_sql, VectorPath};
+use vitae_repository::search::{self as search_sql, LegHit, VectorPath};
 use vitae_repository::{PgPool, TenantTx};
 
 use crate::error::{SearchError, SearchResult};
@@ -158,15 +158,19 @@ impl Engine<'_> {
             MaskSelection::All => self.settings.window * 3,
             _ => self.settings.window,
         };
-        let semantic = match (&vector, plan.semantic) {
+        // Multi-aspect profiles: with passages weighed, the leg's statement also gives each
+        // document's nearest passage (a role, the skills, ...).
+        let passages = self.settings.passage_weight > 0.0 && query.mode != Mode::Keyword;
+        let nearest = match (&vector, plan.semantic) {
             (Some(vector), Some(path)) => {
-                let hits = search_sql::semantic(&mut tx, vector, &query.mask, &query.filters, window, path).await?;
+                let (mask, filters) = (&query.mask, &query.filters);
+                let hits = search_sql::semantic_distances(&mut tx, vector, mask, filters, window, path, passages).await?;
                 // The ANN path runs only when more than `exact_max_rows` documents match, so a
                 // short window means the index scan gave up early (a filter or tenant that is
                 // rare in the shared index): rank exactly rather than return a short page.
                 if path == VectorPath::Ann && (hits.len() as i64) < window.min(self.settings.exact_max_rows) {
                     plan.semantic = Some(VectorPath::Exact);
-                    search_sql::semantic(&mut tx, vector, &query.mask, &query.filters, window, VectorPath::Exact).await?
+                    search_sql::semantic_distances(&mut tx, vector, mask, filters, window, VectorPath::Exact, passages).await?
                 } else {
                     hits
                 }
@@ -188,7 +192,7 @@ impl Engine<'_> {
             // Words no document holds (and nothing near them): nothing to rank.
             (Some(words), _) if words.is_empty() => Vec::new(),
             (Some(words), Some(path)) => {
-                let within: Vec<Uuid> = semantic.iter().map(|h| h.document_id).collect();
+                let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
                 if path == KeywordPath::WithinSemantic && query.mode == Mode::Keyword {
                     warnings.push(format!(
                         "some words are in more than {} documents; they only rank documents found by rarer words or among the {} closest in meaning",
@@ -213,21 +217,26 @@ impl Engine<'_> {
         };
         timings.keyword_ms += elapsed_ms(started);
 
-        // Multi-aspect profiles: every candidate's similarity is its document's or its nearest
-        // passage's (a role, the skills, ...), whichever is closer, and documents found only by
-        // their words get a real similarity too.
+        // Every candidate's similarity is its document's or its nearest passage's, whichever is
+        // closer, and documents found only by their words get a real similarity too.
         let started = Instant::now();
-        let semantic = match (&vector, self.settings.passage_weight > 0.0 && query.mode != Mode::Keyword) {
-            (Some(vector), true) if !(semantic.is_empty() && keyword.is_empty()) => {
-                let mut ids: Vec<Uuid> = semantic.iter().map(|h| h.document_id).collect();
-                ids.extend(keyword.iter().map(|h| h.document_id));
-                ids.sort_unstable();
-                ids.dedup();
-                let in_window: HashSet<Uuid> = semantic.iter().map(|h| h.document_id).collect();
-                let distances = search_sql::distances(&mut tx, &ids, vector).await?;
+        let semantic = match &vector {
+            Some(vector) if passages => {
+                let in_window: HashSet<Uuid> = nearest.iter().map(|h| h.document_id).collect();
+                let mut by_words: Vec<Uuid> =
+                    keyword.iter().map(|h| h.document_id).filter(|id| !in_window.contains(id)).collect();
+                by_words.sort_unstable();
+                by_words.dedup();
+                let mut distances = nearest;
+                if !by_words.is_empty() {
+                    distances.extend(search_sql::distances(&mut tx, &by_words, vector).await?);
+                }
                 fuse::nearest_aspect(distances, &in_window, query.mode == Mode::Semantic, self.settings.passage_weight)
             }
-            _ => semantic,
+            _ => nearest
+                .into_iter()
+                .map(|d| LegHit { document_id: d.document_id, profile_id: d.profile_id, score: d.document })
+                .collect(),
         };
         timings.semantic_ms += elapsed_ms(started);
 
