@@ -188,6 +188,11 @@ async fn one_tenants_documents_never_change_another_tenants_scores() {
     // Folding the statistics changes nothing but their row count.
     let owner = app.db.owner_pool();
     vitae_repository::keyword::compact(&owner).await.unwrap();
+    let (rows, words): (i64, i64) = sqlx::query_as("select count(*), count(distinct (tenant_id, term)) from vitae.keyword_terms")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(rows, words, "one row per word once folded");
     let folded = explain(&search(&app, &a.read, zeppelin).await);
     assert_eq!(folded, later);
 }
