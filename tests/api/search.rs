@@ -190,6 +190,60 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
 }
 
 #[tokio::test]
+async fn an_edited_profile_moves_between_filters_at_once_on_both_vector_paths() {
+    // The semantic leg filters the embeddings' own copies of their documents' filter columns:
+    // an edit must move a profile between filters in its own transaction, whether the filter is
+    // ranked exactly (at most 5 rows here) or through the index.
+    let app = TestApp::spawn_with(|c| {
+        c.search_exact_max_rows = 5;
+        c.search_min_similarity = 0.0;
+        c.ann_index = IndexKind::Hnsw;
+    })
+    .await;
+    let tenant = app.tenant("demo").await;
+    load_demo(&app, &tenant).await;
+    let options = vitae_repository::ann::BuildOptions { kind: IndexKind::Hnsw, ..Default::default() };
+    vitae_repository::ann::build(&app.db.owner_pool(), &options).await.unwrap().unwrap();
+    expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
+    let semantic = |filters: Value| {
+        json!({"q": "engineer who builds reliable backend systems", "mode": "semantic", "limit": 50,
+               "explain": true, "filters": filters})
+    };
+
+    let germany = search(&app, &tenant.read, semantic(json!({"country": ["DE"]}))).await;
+    assert_eq!((germany["plan"]["semantic"].as_str(), ids(&germany).len()), (Some("ann"), 18));
+    let moved = ids(&germany)[0].clone();
+    let response = app.patch(&format!("/v1/profiles/{moved}"), &tenant.write, &json!({"country": "JP", "tags": ["relocated"]}));
+    expect_json(response.send().await.unwrap(), 200).await;
+
+    let japan = search(&app, &tenant.read, semantic(json!({"country": ["JP"]}))).await;
+    assert_eq!(japan["plan"]["semantic"], "exact");
+    assert_eq!(ids(&japan).len(), 5, "four Japanese profiles and the one that moved");
+    assert!(ids(&japan).contains(&moved));
+    assert!(japan["hits"].as_array().unwrap().iter().all(|h| h["country"] == "JP"));
+    let germany = search(&app, &tenant.read, semantic(json!({"country": ["DE"]}))).await;
+    assert_eq!(germany["plan"]["semantic"], "ann");
+    assert_eq!(ids(&germany).len(), 17);
+    assert!(!ids(&germany).contains(&moved), "gone from the index path's filter too");
+    let tagged = search(&app, &tenant.read, semantic(json!({"tags": ["relocated"]}))).await;
+    assert_eq!(ids(&tagged), [moved]);
+
+    // Every embedding's copies equal its document's columns.
+    let mut conn = app.db.connect_as_superuser().await;
+    let differing: i64 = sqlx::query_scalar(
+        "select count(*) from vitae.document_embeddings e join vitae.search_documents d on d.id = e.document_id \
+         where (e.profile_id, e.mask_slug, e.is_default, e.skills, e.tags, e.country, e.availability, \
+                e.years_experience, e.experience_ongoing, e.years_counted_on, e.profile_updated_at) \
+           is distinct from (d.profile_id, d.mask_slug, d.is_default, d.skills, d.tags, d.country, d.availability, \
+                d.years_experience, d.experience_ongoing, d.years_counted_on, d.profile_updated_at)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(differing, 0);
+}
+
+#[tokio::test]
 async fn facets_count_the_candidate_set_and_the_cursor_pages_through_it_exactly() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("demo").await;

@@ -31,7 +31,8 @@ pub struct LegHit {
     pub score: f64,
 }
 
-/// Appends the mask selection and the filters, on the documents aliased `d`.
+/// Appends the mask selection and the filters, on the documents (or their embeddings, which
+/// carry the same columns) aliased `d`.
 pub(crate) fn push_conditions(qb: &mut QueryBuilder<Postgres>, mask: &MaskSelection, filters: &Filters) {
     match mask {
         MaskSelection::Default => {
@@ -121,23 +122,19 @@ fn nearest_query(
     passages: Option<bool>,
 ) -> QueryBuilder<Postgres> {
     let vector = Vector::from(vector.to_vec());
+    // The embeddings carry their document's filter columns (migration 0009): one table, so the
+    // index scan filters the rows it visits without a join, and the exact path finds a selective
+    // filter's rows through their own indexes.
     let mut qb =
-        QueryBuilder::new("with nearest as materialized (select e.tenant_id, e.document_id, d.profile_id, e.embedding <=> ");
+        QueryBuilder::new("with nearest as materialized (select d.tenant_id, d.document_id, d.profile_id, d.embedding <=> ");
     qb.push_bind(vector.clone());
-    qb.push(
-        " as score from vitae.document_embeddings e \
-         join vitae.search_documents d on d.tenant_id = e.tenant_id and d.id = e.document_id where true",
-    );
-    if *mask == MaskSelection::Default {
-        // On the narrow table too, so the vector scan skips other personas before the join.
-        qb.push(" and e.is_default");
-    }
+    qb.push(" as score from vitae.document_embeddings d where true");
     push_conditions(&mut qb, mask, filters);
     match path {
         // The exact ORDER BY expression lets the vector index serve it.
-        VectorPath::Ann => qb.push(" order by e.embedding <=> ").push_bind(vector.clone()),
+        VectorPath::Ann => qb.push(" order by d.embedding <=> ").push_bind(vector.clone()),
         // An expression the vector index cannot serve: rank the filtered rows exactly.
-        VectorPath::Exact => qb.push(" order by (e.embedding <=> ").push_bind(vector.clone()).push(") + 0"),
+        VectorPath::Exact => qb.push(" order by (d.embedding <=> ").push_bind(vector.clone()).push(") + 0"),
     };
     qb.push(" limit ").push_bind(window);
     match passages {
