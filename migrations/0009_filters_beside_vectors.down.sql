@@ -18,3 +18,5 @@ alter table vitae.document_embeddings
   drop column if exists experience_ongoing,
   drop column if exists years_counted_on,
   drop column if exists profile_updated_at;
+create or replace trigger document_embeddings_touch_updated_at before update on vitae.document_embeddings
+  for each row execute function vitae.touch_updated_at();

@@ -33,6 +33,12 @@ drop trigger if exists document_embeddings_copy_filters on vitae.document_embedd
 create trigger document_embeddings_copy_filters before insert on vitae.document_embeddings
   for each row execute function vitae.document_embeddings_copy_filters();
 
+-- An embedding's `updated_at` says when its vector was written (an edit that keeps the embedded
+-- text keeps the vector, and its time): copying filters does not touch it.
+create or replace trigger document_embeddings_touch_updated_at
+  before update of model_id, embedding on vitae.document_embeddings
+  for each row execute function vitae.touch_updated_at();
+
 -- A document whose filters change passes them on to its embedding.
 create or replace function vitae.search_documents_copy_filters() returns trigger
 language plpgsql as $$
