@@ -92,8 +92,8 @@ pub async fn semantic(
     window: i64,
     path: VectorPath,
 ) -> RepoResult<Vec<LegHit>> {
-    let mut qb = nearest_query(vector, mask, filters, window, path, None);
-    Ok(qb.build_query_as::<LegHit>().fetch_all(&mut **tx).await?)
+    let nearest = semantic_distances(tx, vector, mask, filters, window, path, false).await?;
+    Ok(nearest.into_iter().map(LegHit::from).collect())
 }
 
 /// As [`semantic`], as distances; with `passages` each document's nearest passage too, in the
@@ -107,20 +107,6 @@ pub async fn semantic_distances(
     path: VectorPath,
     passages: bool,
 ) -> RepoResult<Vec<DocumentDistances>> {
-    let mut qb = nearest_query(vector, mask, filters, window, path, Some(passages));
-    Ok(qb.build_query_as::<DocumentDistances>().fetch_all(&mut **tx).await?)
-}
-
-/// The semantic leg's statement: rows `(document_id, profile_id, score)`, or, as distances,
-/// `(document_id, profile_id, document, passage)` (`passage` null unless `passages`).
-fn nearest_query(
-    vector: &[f32],
-    mask: &MaskSelection,
-    filters: &Filters,
-    window: i64,
-    path: VectorPath,
-    passages: Option<bool>,
-) -> QueryBuilder<Postgres> {
     let vector = Vector::from(vector.to_vec());
     // The embeddings carry their document's filter columns (migration 0009): one table, so the
     // index scan filters the rows it visits without a join, and the exact path finds a selective
@@ -137,20 +123,18 @@ fn nearest_query(
         VectorPath::Exact => qb.push(" order by (d.embedding <=> ").push_bind(vector.clone()).push(") + 0"),
     };
     qb.push(" limit ").push_bind(window);
-    match passages {
-        None => qb.push(") select n.document_id, n.profile_id, n.score"),
-        Some(false) => qb.push(") select n.document_id, n.profile_id, n.score as document, null::float8 as passage"),
-        Some(true) => qb
-            .push(") select n.document_id, n.profile_id, n.score as document, (select min(p.embedding <=> ")
-            .push_bind(vector)
-            .push(
-                ") from vitae.document_passages p \
-                 where p.tenant_id = n.tenant_id and p.document_id = n.document_id)::float8 as passage",
-            ),
-    };
+    qb.push(") select n.document_id, n.profile_id, n.score as document, ");
+    if passages {
+        qb.push("(select min(p.embedding <=> ").push_bind(vector).push(
+            ") from vitae.document_passages p \
+             where p.tenant_id = n.tenant_id and p.document_id = n.document_id)::float8 as passage",
+        );
+    } else {
+        qb.push("null::float8 as passage");
+    }
     // Iterative scans return rows in relaxed order; the window is sorted again.
     qb.push(" from nearest n order by n.score, n.document_id");
-    qb
+    Ok(qb.build_query_as::<DocumentDistances>().fetch_all(&mut **tx).await?)
 }
 
 /// Facet counts over a set of documents: (facet, value, count).
@@ -202,6 +186,13 @@ pub struct DocumentDistances {
     pub profile_id: Uuid,
     pub document: f64,
     pub passage: Option<f64>,
+}
+
+/// A hit by the document's own distance.
+impl From<DocumentDistances> for LegHit {
+    fn from(d: DocumentDistances) -> Self {
+        LegHit { document_id: d.document_id, profile_id: d.profile_id, score: d.document }
+    }
 }
 
 pub async fn distances(tx: &mut TenantTx, documents: &[Uuid], vector: &[f32]) -> RepoResult<Vec<DocumentDistances>> {

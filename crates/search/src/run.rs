@@ -233,10 +233,7 @@ impl Engine<'_> {
                 }
                 fuse::nearest_aspect(distances, &in_window, query.mode == Mode::Semantic, self.settings.passage_weight)
             }
-            _ => nearest
-                .into_iter()
-                .map(|d| LegHit { document_id: d.document_id, profile_id: d.profile_id, score: d.document })
-                .collect(),
+            _ => nearest.into_iter().map(LegHit::from).collect(),
         };
         timings.semantic_ms += elapsed_ms(started);
 
