@@ -99,9 +99,20 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
     let tenant = app.tenant("demo").await;
     load_demo(&app, &tenant).await;
     // IVFFlat lists, or HNSW m.
-    let options = vitae_repository::ann::BuildOptions { kind, lists: Some(20), ..Default::default() };
+    let options = vitae_repository::ann::BuildOptions { kind, lists: Some(20), ef_construction: 48, ..Default::default() };
     let built = vitae_repository::ann::build(&app.db.owner_pool(), &options).await.unwrap().unwrap();
     assert_eq!((built.kind.as_str(), built.lists), (kind.as_str(), 20));
+    let mut conn = app.db.connect_as_superuser().await;
+    let reloptions: Vec<String> = sqlx::query_scalar("select unnest(reloptions) from pg_class where relname = $1")
+        .bind(&built.index_name)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    let expected: &[&str] = match kind {
+        IndexKind::Hnsw => &["m=20", "ef_construction=48"],
+        IndexKind::IvfFlat => &["lists=20"],
+    };
+    assert_eq!(reloptions, expected, "the build's parameters");
 
     // The admin view refreshes the service's idea of the index.
     expect_problem(app.get("/v1/admin/search-index", &tenant.read).send().await.unwrap(), 403, "forbidden").await;
@@ -116,7 +127,6 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
     let model = vitae_embed::local::MiniLm::load(&vitae_tests::pg_tools::model_dir()).unwrap();
     let query = "engineer who builds reliable backend systems";
     let vector = pgvector::Vector::from(model.embed(&[query]).unwrap().remove(0));
-    let mut conn = app.db.connect_as_superuser().await;
 
     for (country, matching) in [("DE", 18usize), ("FR", 12), ("PL", 10), ("JP", 4)] {
         let page = search(

@@ -296,11 +296,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .connect(&server.superuser_url)
         .await?;
 
-    let (database, embeddings, index): (String, String, Option<String>) = sqlx::query_as(
+    let (database, embeddings, index, options): (String, String, Option<String>, Option<String>) = sqlx::query_as(
         "select pg_size_pretty(pg_database_size(current_database())), \
            pg_size_pretty(pg_total_relation_size('vitae.document_embeddings')), \
            (select pg_size_pretty(sum(pg_relation_size(format('vitae.%I', indexname)::regclass))) from pg_indexes \
-            where schemaname = 'vitae' and indexname like 'document\\_embeddings\\_ann\\_%')",
+            where schemaname = 'vitae' and indexname like 'document\\_embeddings\\_ann\\_%'), \
+           (select array_to_string(c.reloptions, ', ') from vitae.ann_index_state s \
+            join pg_class c on c.relname = s.index_name)",
     )
     .fetch_one(&floor_pool)
     .await?;
@@ -311,8 +313,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         population::print_statistics(&floor_pool, *small, 30).await?;
     }
     println!(
-        "sizes: database {database}, embeddings table {embeddings} (indexes included), vector index {}",
-        index.as_deref().unwrap_or("none")
+        "sizes: database {database}, embeddings table {embeddings} (indexes included), vector index {} ({})",
+        index.as_deref().unwrap_or("none"),
+        options.as_deref().unwrap_or("no options")
     );
 
     // Recall@10 of the semantic leg (service and raw SQL) against exact search, by distance.

@@ -522,6 +522,7 @@ async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32
         lists,
         target_recall: config.ann_target_recall,
         maintenance_work_mem: config.ann_build_memory.clone(),
+        ef_construction: config.ann_hnsw_ef_construction,
         queries: crate::service::upkeep::calibration_queries(startup::embedder(&config).await?.as_ref()).await,
         ..ann::BuildOptions::default()
     };

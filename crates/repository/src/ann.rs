@@ -84,6 +84,8 @@ pub struct BuildOptions {
     /// every document than points between documents do, and need more probes).
     pub queries: Vec<Vector>,
     pub maintenance_work_mem: String,
+    /// HNSW `ef_construction`.
+    pub ef_construction: i32,
 }
 
 impl Default for BuildOptions {
@@ -95,6 +97,7 @@ impl Default for BuildOptions {
             sample: 100,
             queries: Vec::new(),
             maintenance_work_mem: "512MB".into(),
+            ef_construction: 128,
         }
     }
 }
@@ -126,7 +129,9 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
         }
         IndexKind::Hnsw => {
             let m = options.lists.unwrap_or(16);
-            (m, format!("hnsw (embedding vector_cosine_ops) with (m = {m}, ef_construction = 64)"))
+            // ef_construction must be at least 2m.
+            let ef = options.ef_construction.max(2 * m);
+            (m, format!("hnsw (embedding vector_cosine_ops) with (m = {m}, ef_construction = {ef})"))
         }
     };
     let started = Instant::now();
@@ -184,7 +189,8 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) 
             c.push(lists);
             c
         }
-        IndexKind::Hnsw => vec![20, 40, 60, 80, 100, 150, 200, 300, 400, 600, 800, 1000],
+        // Search time grows with ef_search: past 200 no step is more than a third up.
+        IndexKind::Hnsw => vec![20, 40, 60, 80, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000],
     };
     if between.is_empty() {
         return Ok((candidates[candidates.len().min(6) - 1], None));
