@@ -113,6 +113,13 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
         IndexKind::IvfFlat => &["lists=20"],
     };
     assert_eq!(reloptions, expected, "the build's parameters");
+    // Calibrating again keeps the index and finds the same setting on the same rows.
+    sqlx::query("update vitae.ann_index_state set probes = 999, measured_recall = null").execute(&mut conn).await.unwrap();
+    let again = vitae_repository::ann::recalibrate(&app.db.owner_pool(), &options).await.unwrap().unwrap();
+    assert_eq!(
+        (again.index_name.as_str(), again.probes, again.measured_recall, again.build_ms),
+        (built.index_name.as_str(), built.probes, built.measured_recall, built.build_ms)
+    );
 
     // The admin view refreshes the service's idea of the index.
     expect_problem(app.get("/v1/admin/search-index", &tenant.read).send().await.unwrap(), 403, "forbidden").await;

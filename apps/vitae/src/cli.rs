@@ -78,6 +78,10 @@ enum Command {
         /// Drop the index instead: search ranks exactly.
         #[arg(long, conflicts_with_all = ["kind", "lists"])]
         drop: bool,
+        /// Calibrate the serving index's ef_search (probes) again instead of rebuilding it: after
+        /// changing VITAE_ANN_TARGET_RECALL, or once writes have changed the rows.
+        #[arg(long, conflicts_with_all = ["kind", "lists", "drop"])]
+        calibrate: bool,
     },
     /// Score search quality on labelled sets: hit@10, MRR@10 and nDCG@10 for each leg and every
     /// fusion candidate, per set and per kind of query.
@@ -211,7 +215,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Reembed { batch } => reembed_command(config, batch).await,
         Command::Demo { base_url } => demo_command(config, base_url).await,
         Command::Key { action } => key_command(config, action).await,
-        Command::Reindex { kind, lists, drop } => reindex_command(config, kind, lists, drop).await,
+        Command::Reindex { kind, lists, drop, calibrate } => reindex_command(config, kind, lists, drop, calibrate).await,
         Command::Eval { sets, tenant, reload } => eval_command(config, sets, tenant, reload).await,
         Command::Backup { out } => {
             let owner = config.owner_database_url.clone().context("VITAE_OWNER_DATABASE_URL is required for backups")?;
@@ -499,7 +503,13 @@ async fn demo_command(config: Config, base_url: String) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32>, drop: bool) -> anyhow::Result<()> {
+async fn reindex_command(
+    config: Config,
+    kind: Option<String>,
+    lists: Option<i32>,
+    drop: bool,
+    calibrate: bool,
+) -> anyhow::Result<()> {
     let pools = startup::connect(&config)?;
     let Some(owner) = pools.owner.clone() else {
         bail!("VITAE_OWNER_DATABASE_URL is required: indexes are built by the owner role");
@@ -527,21 +537,30 @@ async fn reindex_command(config: Config, kind: Option<String>, lists: Option<i32
         ..ann::BuildOptions::default()
     };
     let spinner = ProgressBar::new_spinner();
-    spinner.set_message(format!("building the {} index", kind.as_str()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-    let built = ann::build(&owner, &options).await.context("building the index");
+    let started = std::time::Instant::now();
+    let (verb, done) = if calibrate {
+        spinner.set_message("calibrating the search index");
+        if ann::state(&owner).await.context("reading the index")?.is_none() {
+            bail!("there is no search index to calibrate: build one with `vitae reindex`");
+        }
+        ("calibrated", ann::recalibrate(&owner, &options).await.context("calibrating the index"))
+    } else {
+        spinner.set_message(format!("building the {} index", kind.as_str()));
+        ("built", ann::build(&owner, &options).await.context("building the index"))
+    };
     spinner.finish_and_clear();
     pools.close().await;
-    match built? {
+    match done? {
         None => bail!("another build is running"),
         Some(s) => {
+            let seconds = if calibrate { started.elapsed().as_secs_f64() } else { s.build_ms as f64 / 1000.0 };
             println!(
-                "built {} ({}, lists/m {}) over {} rows in {:.1}s; probes {} give recall@10 {}",
+                "{verb} {} ({}, lists/m {}) over {} rows in {seconds:.1}s; probes {} give recall@10 {}",
                 s.index_name,
                 s.kind,
                 s.lists,
                 s.rows_at_build,
-                s.build_ms as f64 / 1000.0,
                 s.probes,
                 s.measured_recall.map_or("n/a".into(), |r| format!("{r:.3}")),
             );

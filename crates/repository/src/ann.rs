@@ -51,13 +51,13 @@ pub fn lists_for(rows: i64) -> i32 {
 }
 
 /// The index serving now, if any (readable by the service role).
-pub async fn state(pool: &PgPool) -> RepoResult<Option<AnnState>> {
+pub async fn state<'c>(db: impl sqlx::PgExecutor<'c>) -> RepoResult<Option<AnnState>> {
     Ok(sqlx::query_as::<_, AnnState>(
         "select s.index_name, s.kind, s.lists, s.rows_at_build, s.probes, s.measured_recall, s.build_ms, s.built_at \
          from vitae.ann_index_state s \
          where exists (select from pg_indexes i where i.schemaname = 'vitae' and i.indexname = s.index_name)",
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?)
 }
 
@@ -168,6 +168,39 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     .fetch_one(&mut *conn)
     .await
     .map_err(RepoError::from)
+}
+
+/// Calibrates the serving index's probes (ef_search) again, without rebuilding it: after a new
+/// target recall, or once writes have changed the rows it was calibrated on. `Ok(None)` when
+/// there is no index, or another build holds the lock.
+pub async fn recalibrate(owner: &PgPool, options: &BuildOptions) -> RepoResult<Option<AnnState>> {
+    let mut conn = owner.acquire().await?;
+    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)").bind(BUILD_LOCK).fetch_one(&mut *conn).await?;
+    if !locked {
+        return Ok(None);
+    }
+    let result = recalibrate_locked(&mut conn, options).await;
+    let _ = sqlx::query("select pg_advisory_unlock($1)").bind(BUILD_LOCK).execute(&mut *conn).await;
+    result
+}
+
+async fn recalibrate_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoResult<Option<AnnState>> {
+    let Some(current) = state(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let options = BuildOptions { kind: current.kind(), ..options.clone() };
+    let (probes, recall) = calibrate(conn, &options, current.lists).await?;
+    Ok(Some(
+        sqlx::query_as::<_, AnnState>(
+            "update vitae.ann_index_state set probes = $2, measured_recall = $3 where index_name = $1 \
+             returning index_name, kind, lists, rows_at_build, probes, measured_recall, build_ms, built_at",
+        )
+        .bind(&current.index_name)
+        .bind(probes)
+        .bind(recall.map(|r| r as f32))
+        .fetch_one(&mut *conn)
+        .await?,
+    ))
 }
 
 /// The smallest probes (ivfflat) or ef_search (hnsw) with recall@10 >= target on each of two
