@@ -111,18 +111,18 @@ pub async fn semantic_distances(
     // The embeddings carry their document's filter columns (migration 0009): one table, so the
     // index scan filters the rows it visits without a join, and the exact path finds a selective
     // filter's rows through their own indexes.
-    let mut qb =
-        QueryBuilder::new("with nearest as materialized (select d.tenant_id, d.document_id, d.profile_id, d.embedding <=> ");
-    qb.push_bind(vector.clone());
+    // The distance is computed once per row and ordered by through its alias: written twice with
+    // two parameters, an exact ranking of 10,000 rows computed it twice (3 ms more at 1M).
+    let mut qb = QueryBuilder::new("with nearest as materialized (select d.tenant_id, d.document_id, d.profile_id, ");
+    match path {
+        // The distance operator itself lets the vector index serve the order.
+        VectorPath::Ann => qb.push("d.embedding <=> ").push_bind(vector.clone()),
+        // An expression the vector index cannot serve (the same value): rank the rows exactly.
+        VectorPath::Exact => qb.push("(d.embedding <=> ").push_bind(vector.clone()).push(") + 0"),
+    };
     qb.push(" as score from vitae.document_embeddings d where true");
     push_conditions(&mut qb, mask, filters);
-    match path {
-        // The exact ORDER BY expression lets the vector index serve it.
-        VectorPath::Ann => qb.push(" order by d.embedding <=> ").push_bind(vector.clone()),
-        // An expression the vector index cannot serve: rank the filtered rows exactly.
-        VectorPath::Exact => qb.push(" order by (d.embedding <=> ").push_bind(vector.clone()).push(") + 0"),
-    };
-    qb.push(" limit ").push_bind(window);
+    qb.push(" order by score limit ").push_bind(window);
     qb.push(") select n.document_id, n.profile_id, n.score as document, ");
     if passages {
         qb.push("(select min(p.embedding <=> ").push_bind(vector).push(
