@@ -105,14 +105,23 @@ impl Default for BuildOptions {
 /// Builds a new index concurrently, calibrates its probes, records it and drops the previous
 /// one. `Ok(None)` when another build holds the lock.
 pub async fn build(owner: &PgPool, options: &BuildOptions) -> RepoResult<Option<AnnState>> {
+    let Some(mut conn) = lock_builds(owner).await? else {
+        return Ok(None);
+    };
+    let result = build_locked(&mut conn, options).await;
+    unlock_builds(&mut conn).await;
+    result.map(Some)
+}
+
+/// A connection holding the build lock, or `None` while another build (or calibration) holds it.
+async fn lock_builds(owner: &PgPool) -> RepoResult<Option<sqlx::pool::PoolConnection<sqlx::Postgres>>> {
     let mut conn = owner.acquire().await?;
     let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)").bind(BUILD_LOCK).fetch_one(&mut *conn).await?;
-    if !locked {
-        return Ok(None);
-    }
-    let result = build_locked(&mut conn, options).await;
-    let _ = sqlx::query("select pg_advisory_unlock($1)").bind(BUILD_LOCK).execute(&mut *conn).await;
-    result.map(Some)
+    Ok(locked.then_some(conn))
+}
+
+async fn unlock_builds(conn: &mut PgConnection) {
+    let _ = sqlx::query("select pg_advisory_unlock($1)").bind(BUILD_LOCK).execute(conn).await;
 }
 
 async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoResult<AnnState> {
@@ -174,13 +183,11 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
 /// target recall, or once writes have changed the rows it was calibrated on. `Ok(None)` when
 /// there is no index, or another build holds the lock.
 pub async fn recalibrate(owner: &PgPool, options: &BuildOptions) -> RepoResult<Option<AnnState>> {
-    let mut conn = owner.acquire().await?;
-    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)").bind(BUILD_LOCK).fetch_one(&mut *conn).await?;
-    if !locked {
+    let Some(mut conn) = lock_builds(owner).await? else {
         return Ok(None);
-    }
+    };
     let result = recalibrate_locked(&mut conn, options).await;
-    let _ = sqlx::query("select pg_advisory_unlock($1)").bind(BUILD_LOCK).execute(&mut *conn).await;
+    unlock_builds(&mut conn).await;
     result
 }
 
