@@ -204,6 +204,11 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
     assert_eq!(indexes, 1, "the old index is dropped");
     let page = search(&app, &tenant.read, json!({"q": query, "filters": {"country": ["DE"]}})).await;
     assert_eq!(page["hits"].as_array().unwrap().len(), 10);
+
+    // Without an index there is nothing to calibrate.
+    vitae_repository::ann::drop_index(&app.db.owner_pool()).await.unwrap();
+    let none = vitae_repository::ann::recalibrate(&app.db.owner_pool(), &options).await;
+    assert!(matches!(none, Err(vitae_repository::RepoError::NotFound)), "{none:?}");
 }
 
 #[tokio::test]

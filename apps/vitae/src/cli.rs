@@ -541,10 +541,13 @@ async fn reindex_command(
     let started = std::time::Instant::now();
     let (verb, done) = if calibrate {
         spinner.set_message("calibrating the search index");
-        if ann::state(&owner).await.context("reading the index")?.is_none() {
-            bail!("there is no search index to calibrate: build one with `vitae reindex`");
-        }
-        ("calibrated", ann::recalibrate(&owner, &options).await.context("calibrating the index"))
+        let done = match ann::recalibrate(&owner, &options).await {
+            Err(vitae_repository::RepoError::NotFound) => {
+                bail!("there is no search index to calibrate: build one with `vitae reindex`")
+            }
+            done => done.context("calibrating the index"),
+        };
+        ("calibrated", done)
     } else {
         spinner.set_message(format!("building the {} index", kind.as_str()));
         ("built", ann::build(&owner, &options).await.context("building the index"))

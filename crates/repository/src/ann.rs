@@ -181,33 +181,29 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
 
 /// Calibrates the serving index's probes (ef_search) again, without rebuilding it: after a new
 /// target recall, or once writes have changed the rows it was calibrated on. `Ok(None)` when
-/// there is no index, or another build holds the lock.
+/// another build holds the lock; [`RepoError::NotFound`] when there is no index.
 pub async fn recalibrate(owner: &PgPool, options: &BuildOptions) -> RepoResult<Option<AnnState>> {
     let Some(mut conn) = lock_builds(owner).await? else {
         return Ok(None);
     };
     let result = recalibrate_locked(&mut conn, options).await;
     unlock_builds(&mut conn).await;
-    result
+    result.map(Some)
 }
 
-async fn recalibrate_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoResult<Option<AnnState>> {
-    let Some(current) = state(&mut *conn).await? else {
-        return Ok(None);
-    };
+async fn recalibrate_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoResult<AnnState> {
+    let current = state(&mut *conn).await?.ok_or(RepoError::NotFound)?;
     let options = BuildOptions { kind: current.kind(), ..options.clone() };
     let (probes, recall) = calibrate(conn, &options, current.lists).await?;
-    Ok(Some(
-        sqlx::query_as::<_, AnnState>(
-            "update vitae.ann_index_state set probes = $2, measured_recall = $3 where index_name = $1 \
-             returning index_name, kind, lists, rows_at_build, probes, measured_recall, build_ms, built_at",
-        )
-        .bind(&current.index_name)
-        .bind(probes)
-        .bind(recall.map(|r| r as f32))
-        .fetch_one(&mut *conn)
-        .await?,
-    ))
+    Ok(sqlx::query_as::<_, AnnState>(
+        "update vitae.ann_index_state set probes = $2, measured_recall = $3 where index_name = $1 \
+         returning index_name, kind, lists, rows_at_build, probes, measured_recall, build_ms, built_at",
+    )
+    .bind(&current.index_name)
+    .bind(probes)
+    .bind(recall.map(|r| r as f32))
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// The smallest probes (ivfflat) or ef_search (hnsw) with recall@10 >= target on each of two
