@@ -246,3 +246,64 @@ async fn the_default_hybrid_is_at_least_as_good_as_its_better_leg_on_every_kind_
         );
     }
 }
+
+#[tokio::test]
+async fn keyword_scores_are_bm25_over_every_occurrence_weighted_by_its_section() {
+    // Settings unlike the defaults, so that a constant left over anywhere shows.
+    let app = TestApp::spawn_with(|c| {
+        c.search_bm25_k1 = 1.7;
+        c.search_bm25_b = 0.6;
+        c.search_weight_titles = 3.0;
+        c.search_weight_skills = 2.0;
+        c.search_weight_details = 1.5;
+        c.search_weight_summary = 0.7;
+    })
+    .await;
+    let tenant = app.tenant("welders").await;
+    for body in [
+        json!({"display_name": "Siobhan O'Neil", "headline": "Welder and rust remover",
+               "summary": "Welding, welding and more welding. Rust on every welder's mind.",
+               "skills": [{"name": "Welding"}, {"name": "Rust"}],
+               "experiences": [{"title": "Welder", "organization": "Rust Belt Works", "start_date": "2019-01-01"}]}),
+        json!({"display_name": "Ana Welder", "headline": "Painter"}),
+        json!({"display_name": "Bo Smith", "headline": "Rust engineer", "summary": "Rust, Rust and Rust.",
+               "skills": [{"name": "Rust"}]}),
+        json!({"display_name": "Cy Neil", "headline": "Baker"}),
+        json!({"display_name": "Di Nobody", "headline": "Gardener"}),
+    ] {
+        app.create_profile(&tenant, body).await;
+    }
+    let q = "o'neil welder rust";
+    let page = search(&app, &tenant.read, json!({"q": q, "mode": "keyword", "explain": true, "limit": 10})).await;
+    let scored: HashMap<String, f64> = page["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["profile_id"].as_str().unwrap().to_owned(), h["explain"]["keyword"]["bm25"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(scored.len(), 4, "every holder of a query word: {page}");
+
+    // The same BM25 from the documents' own words, every position unnested in SQL.
+    let expected: Vec<(String, f64)> = sqlx::query_as(
+        "with docs as (select * from vitae.search_documents where tenant_id = $2 and is_default), \
+         n as (select count(*)::float8 as n, avg(length(tsv))::float8 as average from docs), \
+         idf as (select q.lexeme, ln(1 + (n.n - df.df + 0.5) / (df.df + 0.5)) as idf \
+                 from unnest(to_tsvector('vitae.english_unaccent', $1)) q, n, \
+                 lateral (select count(*)::float8 as df from docs where q.lexeme = any(tsvector_to_array(docs.tsv))) df) \
+         select d.profile_id::text, sum(idf.idf * tf.tf * (1.7 + 1) / (tf.tf + 1.7 * (1 - 0.6 + 0.6 * length(d.tsv) / n.average))) \
+         from docs d cross join n, \
+         lateral (select u.lexeme, sum(case w when 'A' then 3.0 when 'B' then 2.0 when 'C' then 1.5 else 0.7 end)::float8 as tf \
+                  from unnest(d.tsv) u, unnest(u.weights) w group by 1) tf \
+         join idf on idf.lexeme = tf.lexeme group by 1",
+    )
+    .bind(q)
+    .bind(tenant.id)
+    .fetch_all(&app.db.owner_pool())
+    .await
+    .unwrap();
+    assert_eq!(expected.len(), scored.len(), "{expected:?}");
+    for (profile, bm25) in expected {
+        let got = scored[&profile];
+        assert!((got - bm25).abs() < 1e-9, "{profile}: service {got}, SQL {bm25}");
+    }
+}

@@ -3,12 +3,15 @@
 //! documents that hold any of the query's words. The service decides which words generate
 //! candidates and what each is worth; this module only runs what it is given.
 
+use std::collections::HashMap;
+
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::error::RepoResult;
 use crate::search::{Filters, MaskSelection, push_conditions};
 use crate::tenancy::TenantTx;
+use crate::tsvector::{Occurrences, occurrences};
 
 /// The text search configuration of documents and queries: English stemming after unaccent.
 pub const CONFIG: &str = "vitae.english_unaccent";
@@ -124,14 +127,51 @@ pub struct KeywordHit {
     pub complete: bool,
 }
 
+/// A candidate as the database gives it: the query's words it holds, with their positions.
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    document_id: Uuid,
+    profile_id: Uuid,
+    /// Distinct words of the document, BM25's length.
+    length: i32,
+    complete: bool,
+    /// The document's tsvector cut down to the query's words, as text.
+    occurrences: String,
+}
+
+impl Bm25 {
+    /// Σ weight · tf · (k1 + 1) / (tf + k1 · (1 − b + b · length / average length)), where tf
+    /// counts each occurrence by its section's weight.
+    fn score(&self, occurrences: &[Occurrences], length: i32, weights: &HashMap<&str, f64>) -> f64 {
+        let norm = self.k1 * (1.0 - self.b + self.b * f64::from(length) / self.average_length.max(1.0));
+        occurrences
+            .iter()
+            .filter_map(|o| {
+                let weight = weights.get(o.lexeme.as_str())?;
+                let tf: f64 = o.by_weight.iter().zip(self.weights).map(|(n, w)| f64::from(*n) * w).sum();
+                Some(weight * tf * (self.k1 + 1.0) / (tf + norm))
+            })
+            .sum()
+    }
+}
+
 /// The `window` best candidates: those holding every term first, then by BM25 (ties by id).
+///
+/// The database finds the candidates and cuts each one's vector down to the query's words
+/// (`ts_delete` of everything else); BM25 is summed here. Unnesting every word of every
+/// candidate in SQL cost three times as much (8 against 3 ms for 565 candidates at 100k).
 pub async fn rank(tx: &mut TenantTx, r: &KeywordRanking<'_>) -> RepoResult<Vec<KeywordHit>> {
     let terms: Vec<&str> = r.terms.iter().map(|t| t.term.as_str()).collect();
-    let idfs: Vec<f64> = r.terms.iter().map(|t| t.idf * t.boost).collect();
-    let [wa, wb, wc, wd] = r.bm25.weights;
-    let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("with terms as (select * from unnest(");
-    qb.push_bind(terms).push("::text[], ").push_bind(idfs).push("::float8[]) as t(term, weight)), ");
-    qb.push("matches as (select d.id, d.profile_id, d.tsv from vitae.search_documents d where (false");
+    // A word standing in for a mistyped one and also asked for counts twice, as asked.
+    let mut weights: HashMap<&str, f64> = HashMap::new();
+    for t in r.terms {
+        *weights.entry(t.term.as_str()).or_default() += t.idf * t.boost;
+    }
+    let mut qb: QueryBuilder<Postgres> =
+        QueryBuilder::new("select d.id as document_id, d.profile_id, length(d.tsv) as length, d.tsv @@ ");
+    qb.push_bind(r.complete.to_owned()).push("::tsquery as complete, ");
+    qb.push("ts_delete(d.tsv, tsvector_to_array(ts_delete(d.tsv, ").push_bind(terms);
+    qb.push("::text[])))::text as occurrences from vitae.search_documents d where (false");
     if let Some(matching) = r.matching {
         qb.push(" or d.tsv @@ ").push_bind(matching.to_owned()).push("::tsquery");
     }
@@ -144,22 +184,21 @@ pub async fn rank(tx: &mut TenantTx, r: &KeywordRanking<'_>) -> RepoResult<Vec<K
         qb.push(" and not d.tsv @@ websearch_to_tsquery('vitae.english_unaccent', ").push_bind(excluded.to_owned()).push(")");
     }
     push_conditions(&mut qb, r.mask, r.filters);
-    qb.push(") select m.id as document_id, m.profile_id, coalesce(s.bm25, 0)::float8 as bm25, m.tsv @@ ");
-    qb.push_bind(r.complete.to_owned()).push("::tsquery as complete from matches m, lateral (");
-    // Σ weight · tf · (k1 + 1) / (tf + k1 · (1 − b + b · length / average length)), where tf
-    // counts each occurrence by its section's weight.
-    qb.push("select sum(t.weight * f.tf * (").push_bind(r.bm25.k1).push("::float8 + 1) / (f.tf + ");
-    qb.push_bind(r.bm25.k1).push("::float8 * (1 - ").push_bind(r.bm25.b).push("::float8 + ");
-    qb.push_bind(r.bm25.b).push("::float8 * length(m.tsv) / ").push_bind(r.bm25.average_length.max(1.0));
-    qb.push("::float8))) as bm25 from terms t join (select u.lexeme, sum(case w when 'A' then ");
-    qb.push_bind(wa).push("::float8 when 'B' then ").push_bind(wb).push("::float8 when 'C' then ");
-    qb.push_bind(wc).push("::float8 else ").push_bind(wd);
-    qb.push(
-        "::float8 end) as tf from unnest(m.tsv) u, unnest(u.weights) w \
-              where u.lexeme in (select term from terms) group by u.lexeme) f on f.lexeme = t.term) s",
-    );
-    qb.push(" order by complete desc, bm25 desc, m.id limit ").push_bind(r.window);
-    Ok(qb.build_query_as::<KeywordHit>().fetch_all(&mut **tx).await?)
+    let candidates = qb.build_query_as::<Candidate>().fetch_all(&mut **tx).await?;
+    let mut hits: Vec<KeywordHit> = candidates
+        .into_iter()
+        .map(|c| KeywordHit {
+            bm25: r.bm25.score(&occurrences(&c.occurrences), c.length, &weights),
+            document_id: c.document_id,
+            profile_id: c.profile_id,
+            complete: c.complete,
+        })
+        .collect();
+    hits.sort_by(|a, b| {
+        b.complete.cmp(&a.complete).then(b.bm25.total_cmp(&a.bm25)).then_with(|| a.document_id.cmp(&b.document_id))
+    });
+    hits.truncate(usize::try_from(r.window).unwrap_or(0));
+    Ok(hits)
 }
 
 /// Folds every tenant's statistic deltas into one row per word (owner role).

@@ -12,6 +12,7 @@ pub mod profiles;
 pub mod search;
 pub mod tenancy;
 pub mod tenants;
+pub mod tsvector;
 
 pub use db::{DatabaseSettings, Pools};
 pub use error::{RepoError, RepoResult};
