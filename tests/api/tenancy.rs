@@ -234,3 +234,30 @@ async fn the_service_role_cannot_disable_security_or_change_the_schema() {
     assert_eq!(owns, 0, "vitae_app owns nothing");
     conn.close().await.ok();
 }
+
+#[tokio::test]
+async fn a_read_only_tenant_transaction_sees_one_snapshot_throughout() {
+    let (db, mut writer, a, _b) = two_tenants().await;
+    let pool = vitae_repository::DatabaseSettings::new(db.app_url()).pool().expect("app pool");
+    let count = "select count(*) from vitae.profiles";
+    for settings in [vec![], vec![("hnsw.ef_search", "50".to_owned())]] {
+        let mut tx = vitae_repository::TenantTx::begin_read_only_with(&pool, a, &settings).await.expect("begin");
+        let before: i64 = sqlx::query_scalar(count).fetch_one(&mut *tx).await.expect("count");
+        // Another session adds a profile and commits meanwhile.
+        set_tenant(&mut writer, Some(a)).await;
+        sqlx::query("insert into vitae.profiles (tenant_id, id, slug, display_name) values ($1, $2, $3, 'Bo')")
+            .bind(a)
+            .bind(Uuid::now_v7())
+            .bind(format!("bo-{}", settings.len()))
+            .execute(&mut writer)
+            .await
+            .expect("insert");
+        let after: i64 = sqlx::query_scalar(count).fetch_one(&mut *tx).await.expect("count");
+        assert_eq!(after, before, "a search's statements all read the data as it was when it began");
+        tx.commit().await.expect("commit");
+        let mut next = vitae_repository::TenantTx::begin_read_only(&pool, a).await.expect("begin");
+        let now: i64 = sqlx::query_scalar(count).fetch_one(&mut *next).await.expect("count");
+        assert_eq!(now, before + 1, "the next transaction sees the write");
+        next.commit().await.expect("commit");
+    }
+}

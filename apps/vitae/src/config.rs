@@ -83,9 +83,10 @@ pub struct Config {
 
     /// Candidates each search leg contributes (the deepest a result list pages).
     pub search_window: i64,
-    /// Filtered searches matching at most this many documents are ranked exactly (an exact scan
-    /// costs about 7 µs a row here: 2,000 rows ≈ 14 ms; more goes through the index with
-    /// iterative scans, measured by `scripts/bench search`).
+    /// Filtered searches matching at most this many documents are ranked exactly (about 0.8 µs
+    /// a row at a million rows, most of it reading the row). A big index raises the limit to
+    /// what an iterative scan could not fill its window from (window · index rows / 10,000:
+    /// 20,000 at a million rows; `vitae_search::plan::exact_limit`).
     pub search_exact_max_rows: i64,
     /// Keyword words held by more documents than this (summed over a query's rarest words) only
     /// score candidates found by rarer words or by meaning, instead of finding their own. 1,000

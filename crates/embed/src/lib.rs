@@ -21,7 +21,8 @@ pub struct EmbeddedText {
     pub passages: Vec<Option<Vec<f32>>>,
 }
 
-/// Something that turns texts into unit-length vectors.
+/// Something that turns texts into unit-length vectors. Search relies on the unit length: its exact
+/// rankings compute cosine distance as 1 − the inner product.
 #[async_trait]
 pub trait Embedder: Send + Sync + 'static {
     /// Recorded beside every stored embedding; a change of model id means re-embedding.

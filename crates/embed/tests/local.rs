@@ -30,6 +30,8 @@ async fn workers_give_the_same_vectors_as_the_model_on_one_thread_in_input_order
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert!(cosine(g, w) > 0.99999);
+        // Search computes cosine distance as 1 − the inner product.
+        assert!((cosine(g, g) - 1.0).abs() < 1e-5, "unit length");
     }
 }
 

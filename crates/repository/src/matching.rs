@@ -69,8 +69,8 @@ pub async fn evidence(tx: &mut TenantTx, documents: &[Uuid], passages: &[Vec<f32
         "select d.id as document_id, d.profile_id, d.skills, d.text_a, d.country, \
            (d.years_experience + case when d.experience_ongoing \
               then (current_date - d.years_counted_on)::real / 365.25 else 0 end)::float8 as years, \
-           array(select least(e.embedding <=> q.v, coalesce( \
-                   (select min(p.embedding <=> q.v) from vitae.document_passages p \
+           array(select least(1 + (e.embedding <#> q.v), coalesce( \
+                   (select min(1 + (p.embedding <#> q.v)) from vitae.document_passages p \
                     where p.tenant_id = d.tenant_id and p.document_id = d.id), 2))::float8 \
                  from unnest($2::vector[]) with ordinality q(v, i) order by q.i) as distances \
          from vitae.search_documents d \
@@ -94,7 +94,7 @@ pub async fn nearest_passages(
     Ok(sqlx::query_as(
         "select d.document_id, (q.i - 1)::int8, \
            (select p.passage from vitae.document_passages p where p.document_id = d.document_id \
-            order by p.embedding <=> q.v, p.ordinal limit 1) \
+            order by p.embedding <#> q.v, p.ordinal limit 1) \
          from unnest($1::uuid[]) d(document_id) cross join unnest($2::vector[]) with ordinality q(v, i)",
     )
     .bind(documents)

@@ -117,16 +117,20 @@ pub async fn semantic_distances(
     match path {
         // The distance operator itself lets the vector index serve the order.
         VectorPath::Ann => qb.push("d.embedding <=> ").push_bind(vector.clone()),
-        // An expression the vector index cannot serve (the same value): rank the rows exactly.
-        VectorPath::Exact => qb.push("(d.embedding <=> ").push_bind(vector.clone()).push(") + 0"),
+        // The same distance as an expression the index cannot serve, so the rows are ranked
+        // exactly. Every stored and query vector is a unit vector (both embedders normalise), so
+        // cosine distance is 1 − the inner product (`<#>` is its negative); `<=>` also computes
+        // both norms: 10,000 rows took 15-17 ms with it, 8 ms this way (6.6 of them reading rows).
+        // Exact distances elsewhere (passages, matching, calibration) are computed alike.
+        VectorPath::Exact => qb.push("1 + (d.embedding <#> ").push_bind(vector.clone()).push(")"),
     };
     qb.push(" as score from vitae.document_embeddings d where true");
     push_conditions(&mut qb, mask, filters);
     qb.push(" order by score limit ").push_bind(window);
     qb.push(") select n.document_id, n.profile_id, n.score as document, ");
     if passages {
-        qb.push("(select min(p.embedding <=> ").push_bind(vector).push(
-            ") from vitae.document_passages p \
+        qb.push("(select min(1 + (p.embedding <#> ").push_bind(vector).push(
+            ")) from vitae.document_passages p \
              where p.tenant_id = n.tenant_id and p.document_id = n.document_id)::float8 as passage",
         );
     } else {
@@ -197,8 +201,8 @@ impl From<DocumentDistances> for LegHit {
 
 pub async fn distances(tx: &mut TenantTx, documents: &[Uuid], vector: &[f32]) -> RepoResult<Vec<DocumentDistances>> {
     Ok(sqlx::query_as(
-        "select e.document_id, d.profile_id, (e.embedding <=> $2)::float8 as document, \
-           (select min(p.embedding <=> $2) from vitae.document_passages p \
+        "select e.document_id, d.profile_id, (1 + (e.embedding <#> $2))::float8 as document, \
+           (select min(1 + (p.embedding <#> $2)) from vitae.document_passages p \
             where p.tenant_id = e.tenant_id and p.document_id = e.document_id)::float8 as passage \
          from vitae.document_embeddings e \
          join vitae.search_documents d on d.tenant_id = e.tenant_id and d.id = e.document_id \

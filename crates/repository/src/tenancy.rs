@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use crate::error::{RepoError, RepoResult};
 
+const BEGIN_READ_ONLY: &str = "begin transaction isolation level repeatable read, read only";
+
 pub struct TenantTx {
     tx: PgTransaction<'static>,
     tenant_id: Uuid,
@@ -24,9 +26,11 @@ impl TenantTx {
     }
 
     /// Begins a read-only transaction confined to `tenant_id` (for searches and plain reads, which
-    /// may be served by a replica).
+    /// may be served by a replica). Repeatable read: every statement sees one snapshot, so a
+    /// read of several statements never mixes before and after a write (read-only transactions
+    /// never fail to serialise).
     pub async fn begin_read_only(pool: &PgPool, tenant_id: Uuid) -> RepoResult<Self> {
-        let statement = format!("begin transaction read only; set local app.tenant_id = '{tenant_id}'");
+        let statement = format!("{BEGIN_READ_ONLY}; set local app.tenant_id = '{tenant_id}'");
         let tx = pool.begin_with(AssertSqlSafe(statement)).await.map_err(|e| RepoError::on_acquire(pool, e))?;
         Ok(Self { tx, tenant_id })
     }
@@ -35,7 +39,7 @@ impl TenantTx {
     /// `ivfflat.probes`), all in one round trip. Names and values come from code and
     /// configuration, never from requests.
     pub async fn begin_read_only_with(pool: &PgPool, tenant_id: Uuid, settings: &[(&str, String)]) -> RepoResult<Self> {
-        let mut statement = format!("begin transaction read only; set local app.tenant_id = '{tenant_id}'");
+        let mut statement = format!("{BEGIN_READ_ONLY}; set local app.tenant_id = '{tenant_id}'");
         for (name, value) in settings {
             debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'));
             debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'));

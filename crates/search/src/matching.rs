@@ -300,7 +300,7 @@ impl Engine<'_> {
             return Ok(VectorPath::Exact);
         }
         let matching = self.selected(tx, tenant_id, &query.mask, &query.filters).await?;
-        Ok(if matching <= self.settings.exact_max_rows { VectorPath::Exact } else { VectorPath::Ann })
+        Ok(if matching <= self.exact_limit() { VectorPath::Exact } else { VectorPath::Ann })
     }
 }
 

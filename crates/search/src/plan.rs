@@ -64,6 +64,21 @@ pub fn must_count(query: &SearchQuery, keyword: Option<&KeywordPlan>, index_read
     runs_semantic(query, keyword) && index_ready
 }
 
+/// How many index entries an iterative scan may visit to fill a window before exact ranking is
+/// the better path. A scan filling `window` rows from a selection of `n` of the index's `rows`
+/// visits about window · rows / n entries, and pgvector stops an HNSW scan at
+/// `hnsw.max_scan_tuples` (20,000): past half of that it is likely to come back short and cost
+/// a second, exact, statement anyway. At a million rows, a 1% tag filter (10,000 rows) took
+/// 18-20 ms through the index's plan; ranked exactly by inner product, 8 ms.
+const ANN_SCAN_BUDGET: i64 = 10_000;
+
+/// Selections of up to this many documents are ranked exactly: at least `exact_max_rows`, and in
+/// a big index every selection too small for an iterative scan to fill `window` within
+/// [`ANN_SCAN_BUDGET`] visits.
+pub fn exact_limit(exact_max_rows: i64, window: i64, index_rows: i64) -> i64 {
+    exact_max_rows.max(window.saturating_mul(index_rows) / ANN_SCAN_BUDGET)
+}
+
 /// The plan.
 pub fn plan(query: &SearchQuery, facts: Facts<'_>) -> Plan {
     let path = match facts.matching {
@@ -154,6 +169,14 @@ mod tests {
         assert!(must_count(&q, None, true));
         assert_eq!(plan(&q, facts(true, None, Some(1000))).semantic, Some(VectorPath::Exact), "at the threshold");
         assert_eq!(plan(&q, facts(true, None, Some(1001))).semantic, Some(VectorPath::Ann));
+    }
+
+    #[test]
+    fn a_big_index_ranks_bigger_selections_exactly() {
+        assert_eq!(exact_limit(2000, 200, 0), 2000, "no index");
+        assert_eq!(exact_limit(2000, 200, 100_000), 2000, "the configured floor");
+        assert_eq!(exact_limit(2000, 200, 1_000_000), 20_000, "a 1% filter of a million rows is ranked exactly");
+        assert_eq!(exact_limit(2000, i64::MAX, i64::MAX), i64::MAX / ANN_SCAN_BUDGET);
     }
 
     #[test]

@@ -75,8 +75,14 @@ pub struct Engine<'a> {
 }
 
 impl Engine<'_> {
+    /// Selections of up to this many documents are ranked exactly (see [`plan::exact_limit`]).
+    pub(crate) fn exact_limit(&self) -> i64 {
+        let rows = self.ann.map_or(0, |a| a.rows_at_build);
+        plan::exact_limit(self.settings.exact_max_rows, self.settings.window, rows)
+    }
+
     /// How many documents the mask selection and filters leave of the tenant's, counted up to
-    /// the exact-search threshold plus one and remembered for a while (see
+    /// the exact-search limit plus one and remembered for a while (see
     /// [`crate::memory::TenantMemory::counts`]).
     pub(crate) async fn selected(
         &self,
@@ -89,7 +95,7 @@ impl Engine<'_> {
         if let Some(count) = self.memory.counts.get(&key) {
             return Ok(count);
         }
-        let cap = self.settings.exact_max_rows + 1;
+        let cap = self.exact_limit() + 1;
         let count = search_sql::count_matching(tx, mask, filters, cap).await?;
         self.memory.counts.put(key, count);
         Ok(count)
@@ -148,7 +154,7 @@ impl Engine<'_> {
                 index_ready: self.ann.is_some(),
                 keyword: keyword_plan.as_ref(),
                 matching,
-                exact_max_rows: self.settings.exact_max_rows,
+                exact_max_rows: self.exact_limit(),
             },
         );
 
@@ -165,10 +171,10 @@ impl Engine<'_> {
             (Some(vector), Some(path)) => {
                 let (mask, filters) = (&query.mask, &query.filters);
                 let hits = search_sql::semantic_distances(&mut tx, vector, mask, filters, window, path, passages).await?;
-                // The ANN path runs only when more than `exact_max_rows` documents match, so a
+                // The ANN path runs only when more than the exact limit of documents match, so a
                 // short window means the index scan gave up early (a filter or tenant that is
                 // rare in the shared index): rank exactly rather than return a short page.
-                if path == VectorPath::Ann && (hits.len() as i64) < window.min(self.settings.exact_max_rows) {
+                if path == VectorPath::Ann && (hits.len() as i64) < window.min(self.exact_limit()) {
                     plan.semantic = Some(VectorPath::Exact);
                     search_sql::semantic_distances(&mut tx, vector, mask, filters, window, VectorPath::Exact, passages).await?
                 } else {
@@ -340,23 +346,25 @@ impl Engine<'_> {
     /// `SET LOCAL`s for the vector index: probes (or ef_search) and iterative scans, so filtered
     /// searches through the index still fill their window.
     pub(crate) fn session_settings(&self) -> Vec<(&'static str, String)> {
-        // The trigram index finds typo candidates this alike (edit distance decides among them).
-        let trigrams = ("pg_trgm.similarity_threshold", self.settings.typo_min_similarity.to_string());
+        let mut settings = vec![
+            // The trigram index finds typo candidates this alike (edit distance decides among them).
+            ("pg_trgm.similarity_threshold", self.settings.typo_min_similarity.to_string()),
+        ];
         let Some(ann) = self.ann else {
-            return vec![trigrams];
+            return settings;
         };
         let probes = self.settings.probes.unwrap_or(ann.probes).max(1);
         match ann.kind() {
             // Iterative scans probe further lists until the window is full (bounded by the
             // table: the ANN path only runs when many rows match, see `plan`).
             IndexKind::IvfFlat => {
-                vec![trigrams, ("ivfflat.probes", probes.to_string()), ("ivfflat.iterative_scan", "relaxed_order".into())]
+                settings.extend([("ivfflat.probes", probes.to_string()), ("ivfflat.iterative_scan", "relaxed_order".into())])
             }
-            IndexKind::Hnsw => vec![
-                trigrams,
+            IndexKind::Hnsw => settings.extend([
                 ("hnsw.ef_search", probes.max(self.settings.window as i32).to_string()),
                 ("hnsw.iterative_scan", "relaxed_order".into()),
-            ],
+            ]),
         }
+        settings
     }
 }

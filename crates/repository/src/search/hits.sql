@@ -2,7 +2,7 @@
 -- text: the words that matched, stand-ins for mistyped words included) matched,
 -- fragments of their visible text with the matches marked (U+E000 ... U+E001, fragments
 -- separated by U+E002; the service turns them into escaped HTML); with a query vector $4, the
--- passage of each document nearest to it.
+-- passage of each document nearest to it (unit vectors: the largest inner product).
 select
   d.id as document_id,
   d.profile_id,
@@ -19,7 +19,7 @@ select
   end as keyword_fragments,
   (select p.passage from vitae.document_passages p
    where $4::vector is not null and p.tenant_id = d.tenant_id and p.document_id = d.id
-   order by p.embedding <=> $4::vector, p.ordinal
+   order by p.embedding <#> $4::vector, p.ordinal
    limit 1) as nearest_passage
 from vitae.search_documents d
 where d.id = any($1)
