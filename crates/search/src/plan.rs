@@ -42,9 +42,10 @@ pub struct Facts<'a> {
     /// The keyword plan, when the keyword leg runs (see [`wants_keyword_plan`]).
     pub keyword: Option<&'a KeywordPlan>,
     /// Documents the tenant, mask selection and filters select, counted up to
-    /// `exact_max_rows + 1`, when [`must_count`] asked for it.
+    /// `exact_limit + 1`, when [`must_count`] asked for it.
     pub matching: Option<i64>,
-    pub exact_max_rows: i64,
+    /// Selections of up to this many documents are ranked exactly ([`exact_limit`]).
+    pub exact_limit: i64,
 }
 
 /// Whether the keyword leg runs (and so needs the tenant's word statistics).
@@ -83,7 +84,7 @@ pub fn exact_limit(exact_max_rows: i64, window: i64, index_rows: i64) -> i64 {
 pub fn plan(query: &SearchQuery, facts: Facts<'_>) -> Plan {
     let path = match facts.matching {
         _ if !facts.index_ready => VectorPath::Exact,
-        Some(n) if n <= facts.exact_max_rows => VectorPath::Exact,
+        Some(n) if n <= facts.exact_limit => VectorPath::Exact,
         _ => VectorPath::Ann,
     };
     let semantic = runs_semantic(query, facts.keyword).then_some(path);
@@ -141,7 +142,7 @@ mod tests {
     }
 
     fn facts<'a>(index_ready: bool, keyword: Option<&'a KeywordPlan>, matching: Option<i64>) -> Facts<'a> {
-        Facts { index_ready, keyword, matching, exact_max_rows: 1000 }
+        Facts { index_ready, keyword, matching, exact_limit: 1000 }
     }
 
     #[test]

@@ -150,12 +150,7 @@ impl Engine<'_> {
         };
         let mut plan = plan::plan(
             query,
-            Facts {
-                index_ready: self.ann.is_some(),
-                keyword: keyword_plan.as_ref(),
-                matching,
-                exact_max_rows: self.exact_limit(),
-            },
+            Facts { index_ready: self.ann.is_some(), keyword: keyword_plan.as_ref(), matching, exact_limit: self.exact_limit() },
         );
 
         // The semantic leg.
@@ -346,25 +341,23 @@ impl Engine<'_> {
     /// `SET LOCAL`s for the vector index: probes (or ef_search) and iterative scans, so filtered
     /// searches through the index still fill their window.
     pub(crate) fn session_settings(&self) -> Vec<(&'static str, String)> {
-        let mut settings = vec![
-            // The trigram index finds typo candidates this alike (edit distance decides among them).
-            ("pg_trgm.similarity_threshold", self.settings.typo_min_similarity.to_string()),
-        ];
+        // The trigram index finds typo candidates this alike (edit distance decides among them).
+        let trigrams = ("pg_trgm.similarity_threshold", self.settings.typo_min_similarity.to_string());
         let Some(ann) = self.ann else {
-            return settings;
+            return vec![trigrams];
         };
         let probes = self.settings.probes.unwrap_or(ann.probes).max(1);
         match ann.kind() {
             // Iterative scans probe further lists until the window is full (bounded by the
             // table: the ANN path only runs when many rows match, see `plan`).
             IndexKind::IvfFlat => {
-                settings.extend([("ivfflat.probes", probes.to_string()), ("ivfflat.iterative_scan", "relaxed_order".into())])
+                vec![trigrams, ("ivfflat.probes", probes.to_string()), ("ivfflat.iterative_scan", "relaxed_order".into())]
             }
-            IndexKind::Hnsw => settings.extend([
+            IndexKind::Hnsw => vec![
+                trigrams,
                 ("hnsw.ef_search", probes.max(self.settings.window as i32).to_string()),
                 ("hnsw.iterative_scan", "relaxed_order".into()),
-            ]),
+            ],
         }
-        settings
     }
 }
