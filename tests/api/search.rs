@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 use uuid::Uuid;
-use vitae_repository::ann::IndexKind;
+use vitae_repository::ann::{IndexKind, VectorStorage};
 use vitae_search::eval::{EvalSet, Scores, score};
 use vitae_tests::search::{external_ids, import, search};
 use vitae_tests::{Tenant, TestApp, expect_json, expect_problem, problem_fields};
@@ -75,34 +75,76 @@ async fn each_leg_finds_what_it_is_for_and_hybrid_never_does_worse_than_the_bett
 
 #[tokio::test]
 async fn filtered_searches_fill_their_page_through_the_ivfflat_index() {
-    filtered_searches_fill_their_page_through(IndexKind::IvfFlat).await;
+    filtered_searches_fill_their_page_through(IndexKind::IvfFlat, VectorStorage::Vector).await;
 }
 
 #[tokio::test]
 async fn filtered_searches_fill_their_page_through_the_hnsw_index() {
-    filtered_searches_fill_their_page_through(IndexKind::Hnsw).await;
+    filtered_searches_fill_their_page_through(IndexKind::Hnsw, VectorStorage::Vector).await;
 }
 
-async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
+#[tokio::test]
+async fn filtered_searches_fill_their_page_through_an_hnsw_index_over_half_precision() {
+    filtered_searches_fill_their_page_through(IndexKind::Hnsw, VectorStorage::Halfvec).await;
+}
+
+#[tokio::test]
+async fn filtered_searches_fill_their_page_through_an_ivfflat_index_over_half_precision() {
+    filtered_searches_fill_their_page_through(IndexKind::IvfFlat, VectorStorage::Halfvec).await;
+}
+
+/// How many scans the index has served, as PostgreSQL's statistics count them (each server
+/// backend reports its own within a second or so).
+async fn index_scans(conn: &mut sqlx::PgConnection, index: &str) -> i64 {
+    sqlx::query_scalar("select coalesce(sum(idx_scan), 0)::int8 from pg_stat_all_indexes where indexrelname = $1")
+        .bind(index)
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+async fn filtered_searches_fill_their_page_through(kind: IndexKind, storage: VectorStorage) {
     // Force the index path for every filter (exact ranking only below 5 matching rows) and the
     // fewest probes, so only iterative scanning can fill a filtered page.
     // No relevance cutoff and no passage rescoring: the pages are compared with an exact scan of
     // the documents' own vectors.
-    let app = TestApp::spawn_with(|c| {
+    // At a few hundred rows the planner may sort them rather than walk an index (it does for a
+    // halfvec index at 316), where an index is only built from 10,000 rows up: sorts are a last
+    // resort in this database, so the statements run as they do at size, through the index.
+    let db = vitae_tests::TestDb::create().await;
+    let mut conn = db.connect_as_superuser().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("alter database {} set enable_sort = off", db.name)))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let app = TestApp::spawn_on(db, |c| {
         c.search_exact_max_rows = 5;
         c.search_probes = Some(1);
         c.search_min_similarity = 0.0;
         c.search_passage_weight = 0.0;
         c.ann_index = kind;
+        c.ann_storage = storage;
     })
     .await;
     let tenant = app.tenant("demo").await;
     load_demo(&app, &tenant).await;
     // IVFFlat lists, or HNSW m.
-    let options = vitae_repository::ann::BuildOptions { kind, lists: Some(20), ef_construction: 48, ..Default::default() };
+    let options =
+        vitae_repository::ann::BuildOptions { kind, storage, lists: Some(20), ef_construction: 48, ..Default::default() };
     let built = vitae_repository::ann::build(&app.db.owner_pool(), &options).await.unwrap().unwrap();
-    assert_eq!((built.kind.as_str(), built.lists), (kind.as_str(), 20));
+    assert_eq!((built.kind.as_str(), built.storage.as_str(), built.lists), (kind.as_str(), storage.as_str(), 20));
     let mut conn = app.db.connect_as_superuser().await;
+    let definition: String = sqlx::query_scalar("select indexdef from pg_indexes where indexname = $1")
+        .bind(&built.index_name)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let operators = match storage {
+        VectorStorage::Vector => "(embedding vector_cosine_ops)",
+        VectorStorage::Halfvec => "(((embedding)::halfvec(384)) halfvec_cosine_ops)",
+    };
+    assert!(definition.contains(operators), "{definition}");
     let reloptions: Vec<String> = sqlx::query_scalar("select unnest(reloptions) from pg_class where relname = $1")
         .bind(&built.index_name)
         .fetch_all(&mut conn)
@@ -125,9 +167,10 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
     expect_problem(app.get("/v1/admin/search-index", &tenant.read).send().await.unwrap(), 403, "forbidden").await;
     let index = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
     assert_eq!(
-        (index["state"].as_str(), index["kind"].as_str(), index["lists"].as_i64()),
-        (Some("ready"), Some(kind.as_str()), Some(20))
+        (index["state"].as_str(), index["kind"].as_str(), index["storage"].as_str(), index["lists"].as_i64()),
+        (Some("ready"), Some(kind.as_str()), Some(storage.as_str()), Some(20))
     );
+    let scans_before = index_scans(&mut conn, &built.index_name).await;
     assert_eq!(index["probes"], 1);
 
     // Query vector for an exact answer computed here.
@@ -163,6 +206,13 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
     let page = search(&app, &tenant.read, json!({"q": query, "mode": "semantic", "limit": 50, "explain": true})).await;
     assert_eq!(page["plan"]["semantic"], "ann");
     assert_eq!(page["hits"].as_array().unwrap().len(), 50);
+    // And the index itself served those searches (a statement ordering by another expression
+    // than the index's would rank every row, with the same answers).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while index_scans(&mut conn, &built.index_name).await <= scans_before {
+        assert!(std::time::Instant::now() < deadline, "the searches did not go through {}", built.index_name);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 
     // A tenant at or under the threshold, in the same shared index, unfiltered: ranked exactly
     // (the index would scan list after list for its few rows), every profile on the page.
@@ -191,7 +241,7 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind) {
     loop {
         let index = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
         if index["state"] == "ready" && index["built_at"] != built.built_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true) {
-            assert_eq!(index["kind"], kind.as_str());
+            assert_eq!((index["kind"].as_str(), index["storage"].as_str()), (Some(kind.as_str()), Some(storage.as_str())));
             break;
         }
         assert!(std::time::Instant::now() < deadline, "the rebuild did not finish: {index}");

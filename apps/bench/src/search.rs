@@ -36,6 +36,10 @@ pub struct Args {
     /// `hnsw` (the service's default) or `ivfflat`.
     #[arg(long, default_value = "hnsw")]
     index: String,
+    /// `vector` or `halfvec`: what the index is built over (`VITAE_ANN_STORAGE`). With `--reuse`,
+    /// an index of another kind or storage is rebuilt.
+    #[arg(long, default_value = "vector", value_parser = ["vector", "halfvec"])]
+    storage: String,
     /// Reuse the database of a previous run when it holds the same number of profiles.
     #[arg(long)]
     reuse: bool,
@@ -245,6 +249,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         &[
             ("VITAE_ANN_AUTO", "false".into()),
             ("VITAE_ANN_INDEX", args.index.clone()),
+            ("VITAE_ANN_STORAGE", args.storage.clone()),
             ("VITAE_ANN_BUILD_MEMORY", args.build_memory.clone()),
         ],
     )
@@ -276,8 +281,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("reusing {existing} profiles");
     }
     let http = reqwest::Client::new();
-    let index: Value =
+    let mut index: Value =
         http.get(format!("{}/v1/admin/search-index", server.base_url)).bearer_auth(&server.key).send().await?.json().await?;
+    if index["kind"] != args.index.as_str() || index["storage"] != args.storage.as_str() {
+        let started = Instant::now();
+        let out = server.cli(&["reindex", "--kind", &args.index])?;
+        println!("{out} (wall {:.1}s)", started.elapsed().as_secs_f64());
+        index =
+            http.get(format!("{}/v1/admin/search-index", server.base_url)).bearer_auth(&server.key).send().await?.json().await?;
+    }
+    let order = floor_order(&args.storage);
     println!("index: {index}");
     let probes = index["probes"].as_i64().unwrap_or(10);
     let setting = if args.index == "hnsw" { "hnsw.ef_search" } else { "ivfflat.probes" };
@@ -332,7 +345,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         )
         .await?;
         service_recall.add(&exact, &distances_of(&floor_pool, tenant, v, &profile_ids(&page)).await?);
-        let raw = semantic_sql(&floor_pool, tenant, v, 10).await?;
+        let raw = semantic_sql(&floor_pool, order, tenant, v, 10).await?;
         sql_recall.add(&exact, &distances_of(&floor_pool, tenant, v, &raw).await?);
     }
     println!(
@@ -452,9 +465,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                     async move {
                         let started = Instant::now();
                         match mode {
-                            "semantic" => drop(semantic_sql(&pool, tenant, &v, 10).await?),
+                            "semantic" => drop(semantic_sql(&pool, order, tenant, &v, 10).await?),
                             "keyword" => drop(keyword_sql(&pool, tenant, &q).await?),
-                            _ => drop(hybrid_sql(&pool, tenant, &q, &v).await?),
+                            _ => drop(hybrid_sql(&pool, order, tenant, &q, &v).await?),
                         }
                         Ok(started.elapsed().as_secs_f64() * 1000.0)
                     }
@@ -602,7 +615,7 @@ async fn match_jobs(
         }
         let t = Instant::now();
         for v in vectors {
-            semantic_sql(floor_pool, tenant, v, 10).await?;
+            semantic_sql(floor_pool, floor_order(&args.storage), tenant, v, 10).await?;
         }
         floor.push(t.elapsed());
     }
@@ -769,11 +782,19 @@ async fn prewarm(su: &mut PgConnection) -> anyhow::Result<()> {
 /// The service's default relevance cutoff (`VITAE_SEARCH_MIN_SIMILARITY`).
 const MIN_SIMILARITY: f64 = 0.3;
 
-async fn semantic_sql(pool: &PgPool, tenant: Uuid, v: &Vector, limit: i64) -> anyhow::Result<Vec<Uuid>> {
-    Ok(sqlx::query_scalar(
+/// The floor's order by the query vector `$1`, as the index over `storage` serves it.
+fn floor_order(storage: &str) -> &'static str {
+    match storage {
+        "halfvec" => "embedding::halfvec(384) <=> $1::halfvec(384)",
+        _ => "embedding <=> $1",
+    }
+}
+
+async fn semantic_sql(pool: &PgPool, order: &str, tenant: Uuid, v: &Vector, limit: i64) -> anyhow::Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "select d.profile_id from (select document_id from vitae.document_embeddings where tenant_id = $2 and is_default \
-           order by embedding <=> $1 limit $3) n join vitae.search_documents d on d.tenant_id = $2 and d.id = n.document_id",
-    )
+           order by {order} limit $3) n join vitae.search_documents d on d.tenant_id = $2 and d.id = n.document_id"
+    )))
     .bind(v)
     .bind(tenant)
     .bind(limit)
@@ -793,18 +814,18 @@ async fn keyword_sql(pool: &PgPool, tenant: Uuid, q: &str) -> anyhow::Result<Vec
     .await?)
 }
 
-async fn hybrid_sql(pool: &PgPool, tenant: Uuid, q: &str, v: &Vector) -> anyhow::Result<Vec<Uuid>> {
-    Ok(sqlx::query_scalar(
+async fn hybrid_sql(pool: &PgPool, order: &str, tenant: Uuid, q: &str, v: &Vector) -> anyhow::Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "with s as (select document_id as id, row_number() over () as r from \
              (select document_id from vitae.document_embeddings where tenant_id = $3 and is_default \
-              order by embedding <=> $1 limit 200) x), \
+              order by {order} limit 200) x), \
          k as (select id, row_number() over () as r from \
              (select id from vitae.search_documents, websearch_to_tsquery('english', $2) query \
               where tenant_id = $3 and is_default and tsv @@ query \
-              order by ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', tsv, query, 32) desc limit 200) y) \
+              order by ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', tsv, query, 32) desc limit 200) y) \
          select coalesce(s.id, k.id) from s full join k on s.id = k.id \
-         order by coalesce(1.0 / (60 + s.r), 0) + coalesce(1.0 / (60 + k.r), 0) desc limit 10",
-    )
+         order by coalesce(1.0 / (60 + s.r), 0) + coalesce(1.0 / (60 + k.r), 0) desc limit 10"
+    )))
     .bind(v)
     .bind(q)
     .bind(tenant)

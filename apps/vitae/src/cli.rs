@@ -529,6 +529,7 @@ async fn reindex_command(
     }
     let options = ann::BuildOptions {
         kind,
+        storage: config.ann_storage,
         lists,
         target_recall: config.ann_target_recall,
         maintenance_work_mem: config.ann_build_memory.clone(),
@@ -559,9 +560,10 @@ async fn reindex_command(
         Some(s) => {
             let seconds = if calibrate { started.elapsed().as_secs_f64() } else { s.build_ms as f64 / 1000.0 };
             println!(
-                "{verb} {} ({}, lists/m {}) over {} rows in {seconds:.1}s; probes {} give recall@10 {}",
+                "{verb} {} ({} over {}, lists/m {}) over {} rows in {seconds:.1}s; probes {} give recall@10 {}",
                 s.index_name,
                 s.kind,
+                s.storage,
                 s.lists,
                 s.rows_at_build,
                 s.probes,

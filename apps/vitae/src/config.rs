@@ -11,7 +11,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-use vitae_domain::search::{Fusion, FusionDefaults, FusionMethod, IndexKind};
+use vitae_domain::search::{Fusion, FusionDefaults, FusionMethod, IndexKind, VectorStorage};
 use vitae_repository::DatabaseSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +140,9 @@ pub struct Config {
     /// `hnsw` or `ivfflat`: HNSW answered as well as IVFFlat several times faster on the bench
     /// (README, Benchmarks), and needs no retraining as rows change; IVFFlat builds faster.
     pub ann_index: IndexKind,
+    /// `vector` or `halfvec`: the index over the embeddings as stored, or cast to half precision
+    /// (half the size; the table keeps full precision). A change rebuilds the index.
+    pub ann_storage: VectorStorage,
     /// Build the ANN index once there are this many embeddings (exact search below).
     pub ann_min_rows: i64,
     /// Build and rebuild the index by itself (needs VITAE_OWNER_DATABASE_URL).
@@ -237,6 +240,7 @@ impl Default for Config {
             search_rrf_keyword_weight: 1.0,
             search_max_other_weight: 0.3,
             ann_index: IndexKind::Hnsw,
+            ann_storage: VectorStorage::Vector,
             ann_min_rows: 10_000,
             ann_auto: true,
             ann_check_interval: Duration::from_secs(300),
@@ -461,6 +465,7 @@ fn describe_error(error: figment::Error) -> String {
         "embedding_provider" => " (accepts local or openai)",
         "search_fusion" => " (accepts blend, rrf or max)",
         "ann_index" => " (accepts ivfflat or hnsw)",
+        "ann_storage" => " (accepts vector or halfvec)",
         "ann_auto" => " (accepts true or false)",
         "ann_check_interval" => " (accepts a duration, e.g. 5m)",
         "search_semantic_ratio"

@@ -72,7 +72,8 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
     }
     match state.ann() {
         Some(ann) => {
-            metrics::gauge!("vitae_ann_index_info", "kind" => ann.kind.clone(), "name" => ann.index_name.clone()).set(1.0);
+            metrics::gauge!("vitae_ann_index_info", "kind" => ann.kind.clone(), "storage" => ann.storage.clone(), "name" => ann.index_name.clone())
+                .set(1.0);
             metrics::gauge!("vitae_ann_index_lists").set(f64::from(ann.lists));
             metrics::gauge!("vitae_ann_index_rows_at_build").set(ann.rows_at_build as f64);
             metrics::gauge!("vitae_ann_index_probes").set(f64::from(state.search_settings.probes.unwrap_or(ann.probes)));

@@ -166,3 +166,30 @@ impl IndexKind {
         }
     }
 }
+
+/// The vector type the ANN index is built over: the stored `vector` (4 bytes a dimension), or
+/// `halfvec`, an index over the embeddings cast to half precision (2 bytes a dimension; the
+/// table keeps full precision, so exact rankings and reported distances are unchanged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VectorStorage {
+    Vector,
+    Halfvec,
+}
+
+impl VectorStorage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Vector => "vector",
+            Self::Halfvec => "halfvec",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "vector" => Some(Self::Vector),
+            "halfvec" => Some(Self::Halfvec),
+            _ => None,
+        }
+    }
+}

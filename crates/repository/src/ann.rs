@@ -18,12 +18,30 @@ use crate::error::{RepoError, RepoResult};
 /// Only one build at a time across every instance of the service.
 const BUILD_LOCK: i64 = 0x7669_7461_6502;
 
-pub use vitae_domain::search::IndexKind;
+pub use vitae_domain::search::{IndexKind, VectorStorage};
+
+/// Dimensions of the stored embeddings (`vector(384)`, migration 0004): an index over
+/// `halfvec` needs them in its expression, and a search must write the same expression.
+pub const EMBEDDING_DIMENSIONS: usize = 384;
+
+/// What the index orders by, as a search must write it to be served by the index: the column,
+/// or its cast to half precision.
+pub fn indexed_expression(storage: VectorStorage, column: &str) -> String {
+    match storage {
+        VectorStorage::Vector => column.to_owned(),
+        VectorStorage::Halfvec => format!("{column}::halfvec({EMBEDDING_DIMENSIONS})"),
+    }
+}
+
+/// The columns of [`AnnState`].
+const STATE_COLUMNS: &str = "index_name, kind, storage, lists, rows_at_build, probes, measured_recall, build_ms, built_at";
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AnnState {
     pub index_name: String,
     pub kind: String,
+    /// `vector` or `halfvec` ([`VectorStorage`]).
+    pub storage: String,
     pub lists: i32,
     pub rows_at_build: i64,
     pub probes: i32,
@@ -35,6 +53,10 @@ pub struct AnnState {
 impl AnnState {
     pub fn kind(&self) -> IndexKind {
         IndexKind::parse(&self.kind).unwrap_or(IndexKind::IvfFlat)
+    }
+
+    pub fn storage(&self) -> VectorStorage {
+        VectorStorage::parse(&self.storage).unwrap_or(VectorStorage::Vector)
     }
 
     /// Whether calibration fell short of `target` recall even at the largest probes it tried.
@@ -52,11 +74,10 @@ pub fn lists_for(rows: i64) -> i32 {
 
 /// The index serving now, if any (readable by the service role).
 pub async fn state<'c>(db: impl sqlx::PgExecutor<'c>) -> RepoResult<Option<AnnState>> {
-    Ok(sqlx::query_as::<_, AnnState>(
-        "select s.index_name, s.kind, s.lists, s.rows_at_build, s.probes, s.measured_recall, s.build_ms, s.built_at \
-         from vitae.ann_index_state s \
-         where exists (select from pg_indexes i where i.schemaname = 'vitae' and i.indexname = s.index_name)",
-    )
+    Ok(sqlx::query_as::<_, AnnState>(AssertSqlSafe(format!(
+        "select {STATE_COLUMNS} from vitae.ann_index_state s \
+         where exists (select from pg_indexes i where i.schemaname = 'vitae' and i.indexname = s.index_name)"
+    )))
     .fetch_optional(db)
     .await?)
 }
@@ -74,6 +95,7 @@ pub async fn estimated_rows(pool: &PgPool) -> RepoResult<i64> {
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     pub kind: IndexKind,
+    pub storage: VectorStorage,
     /// IVFFlat lists (derived from the row count when absent); HNSW `m`.
     pub lists: Option<i32>,
     /// Recall@10 the calibrated probes must reach.
@@ -92,6 +114,7 @@ impl Default for BuildOptions {
     fn default() -> Self {
         Self {
             kind: IndexKind::IvfFlat,
+            storage: VectorStorage::Vector,
             lists: None,
             target_recall: 0.95,
             sample: 100,
@@ -131,16 +154,20 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     let previous: Option<String> =
         sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
     let name = format!("document_embeddings_ann_{}", Uuid::now_v7().simple());
+    let column = match options.storage {
+        VectorStorage::Vector => "embedding vector_cosine_ops".to_owned(),
+        VectorStorage::Halfvec => format!("({}) halfvec_cosine_ops", indexed_expression(options.storage, "embedding")),
+    };
     let (lists, using) = match options.kind {
         IndexKind::IvfFlat => {
             let lists = options.lists.unwrap_or_else(|| lists_for(rows));
-            (lists, format!("ivfflat (embedding vector_cosine_ops) with (lists = {lists})"))
+            (lists, format!("ivfflat ({column}) with (lists = {lists})"))
         }
         IndexKind::Hnsw => {
             let m = options.lists.unwrap_or(16);
             // ef_construction must be at least 2m.
             let ef = options.ef_construction.max(2 * m);
-            (m, format!("hnsw (embedding vector_cosine_ops) with (m = {m}, ef_construction = {ef})"))
+            (m, format!("hnsw ({column}) with (m = {m}, ef_construction = {ef})"))
         }
     };
     let started = Instant::now();
@@ -152,11 +179,11 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
 
     let mut tx = conn.begin().await?;
     sqlx::query(
-        "insert into vitae.ann_index_state (id, index_name, kind, lists, rows_at_build, probes, measured_recall, build_ms, built_at) \
-         values (true, $1, $2, $3, $4, $5, $6, $7, now()) \
-         on conflict (id) do update set index_name = excluded.index_name, kind = excluded.kind, lists = excluded.lists, \
-           rows_at_build = excluded.rows_at_build, probes = excluded.probes, measured_recall = excluded.measured_recall, \
-           build_ms = excluded.build_ms, built_at = excluded.built_at",
+        "insert into vitae.ann_index_state (id, index_name, kind, storage, lists, rows_at_build, probes, measured_recall, build_ms, built_at) \
+         values (true, $1, $2, $8, $3, $4, $5, $6, $7, now()) \
+         on conflict (id) do update set index_name = excluded.index_name, kind = excluded.kind, storage = excluded.storage, \
+           lists = excluded.lists, rows_at_build = excluded.rows_at_build, probes = excluded.probes, \
+           measured_recall = excluded.measured_recall, build_ms = excluded.build_ms, built_at = excluded.built_at",
     )
     .bind(&name)
     .bind(options.kind.as_str())
@@ -165,18 +192,17 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     .bind(probes)
     .bind(recall.map(|r| r as f32))
     .bind(build_ms)
+    .bind(options.storage.as_str())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     if let Some(previous) = previous.filter(|p| *p != name) {
         conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{previous}"))).await?;
     }
-    sqlx::query_as::<_, AnnState>(
-        "select index_name, kind, lists, rows_at_build, probes, measured_recall, build_ms, built_at from vitae.ann_index_state",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(RepoError::from)
+    sqlx::query_as::<_, AnnState>(AssertSqlSafe(format!("select {STATE_COLUMNS} from vitae.ann_index_state")))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(RepoError::from)
 }
 
 /// Calibrates the serving index's probes (ef_search) again, without rebuilding it: after a new
@@ -193,12 +219,11 @@ pub async fn recalibrate(owner: &PgPool, options: &BuildOptions) -> RepoResult<O
 
 async fn recalibrate_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoResult<AnnState> {
     let current = state(&mut *conn).await?.ok_or(RepoError::NotFound)?;
-    let options = BuildOptions { kind: current.kind(), ..options.clone() };
+    let options = BuildOptions { kind: current.kind(), storage: current.storage(), ..options.clone() };
     let (probes, recall) = calibrate(conn, &options, current.lists).await?;
-    Ok(sqlx::query_as::<_, AnnState>(
-        "update vitae.ann_index_state set probes = $2, measured_recall = $3 where index_name = $1 \
-         returning index_name, kind, lists, rows_at_build, probes, measured_recall, build_ms, built_at",
-    )
+    Ok(sqlx::query_as::<_, AnnState>(AssertSqlSafe(format!(
+        "update vitae.ann_index_state set probes = $2, measured_recall = $3 where index_name = $1 returning {STATE_COLUMNS}"
+    )))
     .bind(&current.index_name)
     .bind(probes)
     .bind(recall.map(|r| r as f32))
@@ -253,6 +278,11 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) 
         IndexKind::IvfFlat => "ivfflat.probes",
         IndexKind::Hnsw => "hnsw.ef_search",
     };
+    let indexed = indexed_expression(options.storage, "embedding");
+    let approximate = format!(
+        "select (embedding <=> $1)::float8 from vitae.document_embeddings order by {indexed} <=> $1::{} limit 10",
+        indexed_expression(options.storage, "vector")
+    );
     let mut last = (*candidates.last().unwrap_or(&1), None);
     for probes in candidates {
         let mut tx = conn.begin().await?;
@@ -261,12 +291,8 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) 
         for (sample, truths) in samples.iter().zip(&exact) {
             let (mut found, mut wanted) = (0usize, 0usize);
             for (vector, truth) in sample.iter().zip(truths) {
-                let distances: Vec<f64> = sqlx::query_scalar(
-                    "select (embedding <=> $1)::float8 from vitae.document_embeddings order by embedding <=> $1 limit 10",
-                )
-                .bind(vector)
-                .fetch_all(&mut *tx)
-                .await?;
+                let distances: Vec<f64> =
+                    sqlx::query_scalar(AssertSqlSafe(approximate.as_str())).bind(vector).fetch_all(&mut *tx).await?;
                 let (hits, of) = recall_hits(truth, &distances);
                 found += hits;
                 wanted += of;
@@ -357,6 +383,7 @@ mod tests {
         let state = |recall: Option<f32>| AnnState {
             index_name: "i".into(),
             kind: "hnsw".into(),
+            storage: "vector".into(),
             lists: 16,
             rows_at_build: 1,
             probes: 400,

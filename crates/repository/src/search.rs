@@ -14,13 +14,21 @@ use uuid::Uuid;
 use vitae_domain::document::Card;
 pub use vitae_domain::search::{Filters, MaskSelection};
 
+use crate::ann::{VectorStorage, indexed_expression};
 use crate::error::RepoResult;
 use crate::tenancy::TenantTx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VectorPath {
-    Ann,
+    /// Through the ANN index, built over this vector type.
+    Ann(VectorStorage),
     Exact,
+}
+
+impl VectorPath {
+    pub fn is_ann(self) -> bool {
+        matches!(self, Self::Ann(_))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -116,7 +124,15 @@ pub async fn semantic_distances(
     let mut qb = QueryBuilder::new("with nearest as materialized (select d.tenant_id, d.document_id, d.profile_id, ");
     match path {
         // The distance operator itself lets the vector index serve the order.
-        VectorPath::Ann => qb.push("d.embedding <=> ").push_bind(vector.clone()),
+        VectorPath::Ann(VectorStorage::Vector) => qb.push("d.embedding <=> ").push_bind(vector.clone()),
+        // An index over half precision serves the order of the same cast; the window is then
+        // ranked by the full-precision distance, which is what every other path reports.
+        VectorPath::Ann(storage @ VectorStorage::Halfvec) => qb
+            .push("d.embedding <=> ")
+            .push_bind(vector.clone())
+            .push(format!(" as exact_score, {} <=> ", indexed_expression(storage, "d.embedding")))
+            .push_bind(vector.clone())
+            .push(format!("::{}", indexed_expression(storage, "vector"))),
         // The same distance as an expression the index cannot serve, so the rows are ranked
         // exactly. Every stored and query vector is a unit vector (both embedders normalise), so
         // cosine distance is 1 − the inner product (`<#>` is its negative); `<=>` also computes
@@ -127,7 +143,8 @@ pub async fn semantic_distances(
     qb.push(" as score from vitae.document_embeddings d where true");
     push_conditions(&mut qb, mask, filters);
     qb.push(" order by score limit ").push_bind(window);
-    qb.push(") select n.document_id, n.profile_id, n.score as document, ");
+    let distance = if path == VectorPath::Ann(VectorStorage::Halfvec) { "n.exact_score" } else { "n.score" };
+    qb.push(format!(") select n.document_id, n.profile_id, {distance} as document, "));
     if passages {
         qb.push("(select min(1 + (p.embedding <#> ").push_bind(vector).push(
             ")) from vitae.document_passages p \
@@ -137,7 +154,7 @@ pub async fn semantic_distances(
         qb.push("null::float8 as passage");
     }
     // Iterative scans return rows in relaxed order; the window is sorted again.
-    qb.push(" from nearest n order by n.score, n.document_id");
+    qb.push(format!(" from nearest n order by {distance}, n.document_id"));
     Ok(qb.build_query_as::<DocumentDistances>().fetch_all(&mut **tx).await?)
 }
 

@@ -296,11 +296,11 @@ impl Engine<'_> {
     /// The vector path, as search chooses it: the index unless the tenant, a filter or a mask
     /// leaves few enough documents to rank exactly.
     async fn match_path(&self, tx: &mut TenantTx, tenant_id: Uuid, query: &JobQuery) -> SearchResult<VectorPath> {
-        if self.ann.is_none() {
+        let Some(ann) = self.ann else {
             return Ok(VectorPath::Exact);
-        }
+        };
         let matching = self.selected(tx, tenant_id, &query.mask, &query.filters).await?;
-        Ok(if matching <= self.exact_limit() { VectorPath::Exact } else { VectorPath::Ann })
+        Ok(if matching <= self.exact_limit() { VectorPath::Exact } else { VectorPath::Ann(ann.storage()) })
     }
 }
 

@@ -11,6 +11,7 @@
 //! too common to rank every match of.
 
 use vitae_domain::search::Mode;
+use vitae_repository::ann::VectorStorage;
 use vitae_repository::search::VectorPath;
 
 use crate::keyword::KeywordPlan;
@@ -37,8 +38,8 @@ pub enum KeywordPath {
 /// What the planner is told besides the query.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
-    /// An ANN index serves searches.
-    pub index_ready: bool,
+    /// The vector type of the ANN index serving searches, if one does.
+    pub index: Option<VectorStorage>,
     /// The keyword plan, when the keyword leg runs (see [`wants_keyword_plan`]).
     pub keyword: Option<&'a KeywordPlan>,
     /// Documents the tenant, mask selection and filters select, counted up to
@@ -83,9 +84,9 @@ pub fn exact_limit(exact_max_rows: i64, window: i64, index_rows: i64) -> i64 {
 /// The plan.
 pub fn plan(query: &SearchQuery, facts: Facts<'_>) -> Plan {
     let path = match facts.matching {
-        _ if !facts.index_ready => VectorPath::Exact,
+        _ if facts.index.is_none() => VectorPath::Exact,
         Some(n) if n <= facts.exact_limit => VectorPath::Exact,
-        _ => VectorPath::Ann,
+        _ => VectorPath::Ann(facts.index.unwrap_or(VectorStorage::Vector)),
     };
     let semantic = runs_semantic(query, facts.keyword).then_some(path);
     let keyword = facts.keyword.map(|p| {
@@ -142,7 +143,7 @@ mod tests {
     }
 
     fn facts<'a>(index_ready: bool, keyword: Option<&'a KeywordPlan>, matching: Option<i64>) -> Facts<'a> {
-        Facts { index_ready, keyword, matching, exact_limit: 1000 }
+        Facts { index: index_ready.then_some(VectorStorage::Halfvec), keyword, matching, exact_limit: 1000 }
     }
 
     #[test]
@@ -159,7 +160,10 @@ mod tests {
         let q = text("engineer", Mode::Semantic);
         assert!(!wants_keyword_plan(&q));
         assert!(must_count(&q, None, true), "the tenant's size decides");
-        assert_eq!(plan(&q, facts(true, None, Some(1001))), Plan { semantic: Some(VectorPath::Ann), keyword: None });
+        assert_eq!(
+            plan(&q, facts(true, None, Some(1001))),
+            Plan { semantic: Some(VectorPath::Ann(VectorStorage::Halfvec)), keyword: None }
+        );
         assert_eq!(plan(&q, facts(true, None, Some(1000))).semantic, Some(VectorPath::Exact), "a small tenant");
     }
 
@@ -169,7 +173,7 @@ mod tests {
         q.filters.skills_all = vec!["rust".into()];
         assert!(must_count(&q, None, true));
         assert_eq!(plan(&q, facts(true, None, Some(1000))).semantic, Some(VectorPath::Exact), "at the threshold");
-        assert_eq!(plan(&q, facts(true, None, Some(1001))).semantic, Some(VectorPath::Ann));
+        assert_eq!(plan(&q, facts(true, None, Some(1001))).semantic, Some(VectorPath::Ann(VectorStorage::Halfvec)));
     }
 
     #[test]
@@ -202,7 +206,7 @@ mod tests {
         assert!(runs_semantic(&q, Some(&broad)));
         assert_eq!(
             plan(&q, facts(true, Some(&broad), None)),
-            Plan { semantic: Some(VectorPath::Ann), keyword: Some(KeywordPath::WithinSemantic) }
+            Plan { semantic: Some(VectorPath::Ann(VectorStorage::Halfvec)), keyword: Some(KeywordPath::WithinSemantic) }
         );
     }
 
@@ -219,6 +223,9 @@ mod tests {
         q.filters.exclude_profile = Some(Uuid::from_u128(7));
         assert!(!wants_keyword_plan(&q), "no words to match");
         assert!(must_count(&q, None, true), "leaving the profile out is a filter");
-        assert_eq!(plan(&q, facts(true, None, Some(5000))), Plan { semantic: Some(VectorPath::Ann), keyword: None });
+        assert_eq!(
+            plan(&q, facts(true, None, Some(5000))),
+            Plan { semantic: Some(VectorPath::Ann(VectorStorage::Halfvec)), keyword: None }
+        );
     }
 }

@@ -150,7 +150,12 @@ impl Engine<'_> {
         };
         let mut plan = plan::plan(
             query,
-            Facts { index_ready: self.ann.is_some(), keyword: keyword_plan.as_ref(), matching, exact_limit: self.exact_limit() },
+            Facts {
+                index: self.ann.map(AnnState::storage),
+                keyword: keyword_plan.as_ref(),
+                matching,
+                exact_limit: self.exact_limit(),
+            },
         );
 
         // The semantic leg.
@@ -169,7 +174,7 @@ impl Engine<'_> {
                 // The ANN path runs only when more than the exact limit of documents match, so a
                 // short window means the index scan gave up early (a filter or tenant that is
                 // rare in the shared index): rank exactly rather than return a short page.
-                if path == VectorPath::Ann && (hits.len() as i64) < window.min(self.exact_limit()) {
+                if path.is_ann() && (hits.len() as i64) < window.min(self.exact_limit()) {
                     plan.semantic = Some(VectorPath::Exact);
                     search_sql::semantic_distances(&mut tx, vector, mask, filters, window, VectorPath::Exact, passages).await?
                 } else {

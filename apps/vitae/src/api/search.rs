@@ -506,7 +506,7 @@ impl From<Timings> for StageTimings {
 fn plan_names(plan: Plan) -> SearchPlan {
     SearchPlan {
         semantic: plan.semantic.map(|p| match p {
-            VectorPath::Ann => "ann".to_owned(),
+            VectorPath::Ann(_) => "ann".to_owned(),
             VectorPath::Exact => "exact".to_owned(),
         }),
         keyword: plan.keyword.map(|k| match k {

@@ -137,6 +137,9 @@ pub struct SearchIndexStatus {
     /// `ivfflat` or `hnsw`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// `vector` (the embeddings as stored) or `halfvec` (cast to half precision).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
     /// IVFFlat lists (HNSW: m).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lists: Option<i32>,
@@ -170,6 +173,7 @@ async fn status(state: &AppState) -> Result<SearchIndexStatus, ApiError> {
         .into(),
         rows,
         kind: current.as_ref().map(|s| s.kind.clone()),
+        storage: current.as_ref().map(|s| s.storage.clone()),
         lists: current.as_ref().map(|s| s.lists),
         rows_at_build: current.as_ref().map(|s| s.rows_at_build),
         probes: current.as_ref().map(|s| state.search_settings.probes.unwrap_or(s.probes)),

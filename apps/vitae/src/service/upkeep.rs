@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use tokio_util::sync::CancellationToken;
 
-use vitae_repository::ann::{self, AnnState, BuildOptions, IndexKind};
+use vitae_repository::ann::{self, AnnState, BuildOptions, IndexKind, VectorStorage};
 use vitae_repository::keyword;
 
 use crate::state::AppState;
@@ -63,7 +63,7 @@ pub async fn tick(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     }
     let rows = ann::estimated_rows(owner).await?;
-    if let Some(reason) = due(state.ann().as_ref(), rows, state.config.ann_min_rows, wanted_kind(state)) {
+    if let Some(reason) = due(state.ann().as_ref(), rows, state.config.ann_min_rows, wanted(state)) {
         tracing::info!(rows, reason, "building the ANN index");
         rebuild(state, None).await?;
     }
@@ -86,18 +86,24 @@ async fn compact_keyword_statistics(state: &AppState, owner: &vitae_repository::
     Ok(())
 }
 
-fn wanted_kind(state: &AppState) -> IndexKind {
-    state.config.ann_index
+fn wanted(state: &AppState) -> (IndexKind, VectorStorage) {
+    (state.config.ann_index, state.config.ann_storage)
 }
 
 /// Why an index is due, if it is.
-pub fn due(current: Option<&AnnState>, rows: i64, min_rows: i64, kind: IndexKind) -> Option<&'static str> {
+pub fn due(
+    current: Option<&AnnState>,
+    rows: i64,
+    min_rows: i64,
+    (kind, storage): (IndexKind, VectorStorage),
+) -> Option<&'static str> {
     if rows < min_rows {
         return None;
     }
     match current {
         None => Some("no index yet"),
         Some(s) if s.kind() != kind => Some("the configured index kind changed"),
+        Some(s) if s.storage() != storage => Some("the configured index storage changed"),
         Some(s) => {
             let ratio = rows as f64 / s.rows_at_build.max(1) as f64;
             (!(1.0 / DRIFT..=DRIFT).contains(&ratio)).then_some("the row count drifted from the build's")
@@ -121,7 +127,8 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
         return Ok(None);
     }
     let options = BuildOptions {
-        kind: wanted_kind(state),
+        kind: state.config.ann_index,
+        storage: state.config.ann_storage,
         lists,
         target_recall: state.config.ann_target_recall,
         maintenance_work_mem: state.config.ann_build_memory.clone(),
@@ -135,7 +142,7 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
     let built = built?;
     if let Some(s) = &built {
         tracing::info!(
-            kind = %s.kind, lists = s.lists, rows = s.rows_at_build, probes = s.probes,
+            kind = %s.kind, storage = %s.storage, lists = s.lists, rows = s.rows_at_build, probes = s.probes,
             recall = s.measured_recall, seconds = started.elapsed().as_secs_f64(), "ANN index built"
         );
         if s.misses_recall(state.config.ann_target_recall) {
@@ -160,6 +167,7 @@ mod tests {
         AnnState {
             index_name: "i".into(),
             kind: "ivfflat".into(),
+            storage: "vector".into(),
             lists: 10,
             rows_at_build: rows,
             probes: 3,
@@ -171,12 +179,14 @@ mod tests {
 
     #[test]
     fn an_index_is_due_once_the_table_is_large_enough_and_again_when_it_drifts() {
-        let kind = IndexKind::IvfFlat;
+        let kind = (IndexKind::IvfFlat, VectorStorage::Vector);
         assert_eq!(due(None, 9_999, 10_000, kind), None);
         assert!(due(None, 10_000, 10_000, kind).is_some());
         assert_eq!(due(Some(&built(10_000)), 19_000, 10_000, kind), None);
         assert!(due(Some(&built(10_000)), 21_000, 10_000, kind).is_some());
         assert!(due(Some(&built(40_000)), 15_000, 10_000, kind).is_some());
-        assert!(due(Some(&built(10_000)), 10_000, 10_000, IndexKind::Hnsw).is_some());
+        assert!(due(Some(&built(10_000)), 10_000, 10_000, (IndexKind::Hnsw, VectorStorage::Vector)).is_some());
+        let halfvec = due(Some(&built(10_000)), 10_000, 10_000, (IndexKind::IvfFlat, VectorStorage::Halfvec));
+        assert_eq!(halfvec, Some("the configured index storage changed"));
     }
 }

@@ -1146,6 +1146,8 @@ export interface components {
             rows: number;
             /** @description `ivfflat` or `hnsw`. */
             kind?: string | null;
+            /** @description `vector` (the embeddings as stored) or `halfvec` (cast to half precision). */
+            storage?: string | null;
             /**
              * Format: int32
              * @description IVFFlat lists (HNSW: m).
