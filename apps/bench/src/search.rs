@@ -36,9 +36,9 @@ pub struct Args {
     /// `hnsw` (the service's default) or `ivfflat`.
     #[arg(long, default_value = "hnsw")]
     index: String,
-    /// `vector` or `halfvec`: what the index is built over (`VITAE_ANN_STORAGE`). With `--reuse`,
+    /// `halfvec` (the service's default) or `vector`: what the index is built over (`VITAE_ANN_STORAGE`). With `--reuse`,
     /// an index of another kind or storage is rebuilt.
-    #[arg(long, default_value = "vector", value_parser = ["vector", "halfvec"])]
+    #[arg(long, default_value = "halfvec", value_parser = ["halfvec", "vector"])]
     storage: String,
     /// Reuse the database of a previous run when it holds the same number of profiles.
     #[arg(long)]

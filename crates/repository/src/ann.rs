@@ -114,7 +114,7 @@ impl Default for BuildOptions {
     fn default() -> Self {
         Self {
             kind: IndexKind::IvfFlat,
-            storage: VectorStorage::Vector,
+            storage: VectorStorage::Halfvec,
             lists: None,
             target_recall: 0.95,
             sample: 100,
