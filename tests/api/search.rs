@@ -104,12 +104,14 @@ async fn index_scans(conn: &mut sqlx::PgConnection, index: &str) -> i64 {
 }
 
 async fn filtered_searches_fill_their_page_through(kind: IndexKind, storage: VectorStorage) {
-    // Force the index path for every filter (exact ranking only below 5 matching rows) and the
-    // fewest probes, so only iterative scanning can fill a filtered page.
+    // Force the index path for every filter (exact ranking only below 5 matching rows, whatever
+    // ranking exactly would cost) and the fewest probes, so only iterative scanning can fill a
+    // filtered page.
     // No relevance cutoff and no passage rescoring: the pages are compared with an exact scan of
     // the documents' own vectors.
     let app = TestApp::spawn_with(|c| {
         c.search_exact_max_rows = 5;
+        c.search_visit_cost = 0.0;
         c.search_probes = Some(1);
         c.search_min_similarity = 0.0;
         c.search_passage_weight = 0.0;
@@ -259,6 +261,7 @@ async fn an_edited_profile_moves_between_filters_at_once_on_both_vector_paths() 
     // ranked exactly (at most 5 rows here) or through the index.
     let app = TestApp::spawn_with(|c| {
         c.search_exact_max_rows = 5;
+        c.search_visit_cost = 0.0;
         c.search_min_similarity = 0.0;
         c.ann_index = IndexKind::Hnsw;
     })

@@ -85,9 +85,14 @@ pub struct Config {
     pub search_window: i64,
     /// Filtered searches matching at most this many documents are ranked exactly (about 0.8 µs
     /// a row at a million rows, most of it reading the row). A big index raises the limit to
-    /// what an iterative scan could not fill its window from (window · index rows / 10,000:
-    /// 20,000 at a million rows; `vitae_search::plan::exact_limit`).
+    /// where ranking costs less than an iterative scan's walk (sqrt(8 · window · index rows):
+    /// 12,649 at 100k rows, 40,000 at a million; `vitae_search::plan::exact_limit`).
     pub search_exact_max_rows: i64,
+    /// What one visit of a filtered index scan costs, in rows ranked exactly: 8 by measurement
+    /// (a visit about 10 µs, a row ranked by inner product 1-1.7 µs, at 100k and 1M rows). A
+    /// big index ranks a selection exactly while that is cheaper than the scan's walk; 0 leaves
+    /// only the limits above.
+    pub search_visit_cost: f64,
     /// Keyword words held by more documents than this (summed over a query's rarest words) only
     /// score candidates found by rarer words or by meaning, instead of finding their own. 1,000
     /// by measurement: at 100k profiles, 5,000 made BM25 score up to 5,000 documents a query
@@ -222,6 +227,7 @@ impl Default for Config {
             metrics_token: None,
             search_window: 200,
             search_exact_max_rows: 2_000,
+            search_visit_cost: 8.0,
             search_broad_max_matches: 1_000,
             search_bm25_k1: 1.2,
             search_bm25_b: 0.75,
@@ -277,6 +283,9 @@ impl Config {
         }
         if !(1..=1000).contains(&self.search_window) {
             problems.push("VITAE_SEARCH_WINDOW: must be from 1 to 1000");
+        }
+        if !(0.0..=1000.0).contains(&self.search_visit_cost) {
+            problems.push("VITAE_SEARCH_VISIT_COST: must be from 0 to 1000");
         }
         for (value, problem) in [
             (self.search_typo_similarity, "VITAE_SEARCH_TYPO_SIMILARITY: must be from 0 to 1"),
@@ -348,6 +357,7 @@ impl Config {
         vitae_search::SearchSettings {
             window: self.search_window,
             exact_max_rows: self.search_exact_max_rows,
+            visit_cost: self.search_visit_cost,
             probes: self.search_probes,
             keyword: vitae_search::keyword::KeywordSettings {
                 broad_max_matches: self.search_broad_max_matches,
@@ -482,7 +492,8 @@ fn describe_error(error: figment::Error) -> String {
         | "search_rrf_semantic_weight"
         | "search_rrf_keyword_weight"
         | "search_bm25_k1"
-        | "search_max_other_weight" => " (accepts a number)",
+        | "search_max_other_weight"
+        | "search_visit_cost" => " (accepts a number)",
         k if k.starts_with("search_weight_") => " (accepts a number)",
         k if k.starts_with("search_") || k == "ann_min_rows" || k == "ann_hnsw_ef_construction" => " (accepts a whole number)",
         "request_timeout" | "import_timeout" | "openai_timeout" => " (accepts a duration, e.g. 30s)",

@@ -59,7 +59,7 @@ pub struct TenantMemory {
     /// Documents per tenant, mask selection and filters, counted up to the exact-search
     /// limit plus one: a selection at or under it is ranked exactly (a vector index shared
     /// with bigger tenants would filter its rows out one by one). Counting costs as much as a
-    /// search's other statements or more (a bitmap scan of up to 2,001 rows; 20,001 in an index
+    /// search's other statements or more (a bitmap scan of up to 2,001 rows; 40,001 in an index
     /// of a million), and the same tenant and filters come back query after query. A selection
     /// that grows past the limit meanwhile is still ranked exactly, correctly; one that shrinks
     /// under it goes through the index, which falls back to exact ranking when its window comes

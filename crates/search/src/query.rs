@@ -49,6 +49,9 @@ pub struct SearchSettings {
     pub window: i64,
     /// Filtered searches matching at most this many documents are ranked exactly.
     pub exact_max_rows: i64,
+    /// What one visit of a filtered index scan costs, in rows ranked exactly (see
+    /// [`crate::plan::exact_limit`]).
+    pub visit_cost: f64,
     /// Overrides the calibrated probes (ivfflat) / ef_search (hnsw).
     pub probes: Option<i32>,
     /// The keyword plan: broad words, typo tolerance.

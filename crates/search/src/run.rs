@@ -78,7 +78,7 @@ impl Engine<'_> {
     /// Selections of up to this many documents are ranked exactly (see [`plan::exact_limit`]).
     pub(crate) fn exact_limit(&self) -> i64 {
         let rows = self.ann.map_or(0, |a| a.rows_at_build);
-        plan::exact_limit(self.settings.exact_max_rows, self.settings.window, rows)
+        plan::exact_limit(self.settings.exact_max_rows, self.settings.visit_cost, self.settings.window, rows)
     }
 
     /// How many documents the mask selection and filters leave of the tenant's, counted up to
