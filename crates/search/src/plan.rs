@@ -88,10 +88,10 @@ pub fn exact_limit(exact_max_rows: i64, visit_cost: f64, window: i64, index_rows
 
 /// The plan.
 pub fn plan(query: &SearchQuery, facts: Facts<'_>) -> Plan {
-    let path = match facts.matching {
-        _ if facts.index.is_none() => VectorPath::Exact,
-        Some(n) if n <= facts.exact_limit => VectorPath::Exact,
-        _ => VectorPath::Ann(facts.index.unwrap_or(VectorStorage::Vector)),
+    let path = match (facts.index, facts.matching) {
+        (None, _) => VectorPath::Exact,
+        (Some(_), Some(n)) if n <= facts.exact_limit => VectorPath::Exact,
+        (Some(storage), _) => VectorPath::Ann(storage),
     };
     let semantic = runs_semantic(query, facts.keyword).then_some(path);
     let keyword = facts.keyword.map(|p| {
