@@ -17,6 +17,7 @@ use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
 use vitae_embed::Embedder;
 use vitae_embed::local::LocalEmbedder;
+use vitae_repository::ann::VectorStorage;
 
 use crate::server::BenchServer;
 use crate::stats::{Recall, ms, summarise};
@@ -345,7 +346,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         )
         .await?;
         service_recall.add(&exact, &distances_of(&floor_pool, tenant, v, &profile_ids(&page)).await?);
-        let raw = semantic_sql(&floor_pool, order, tenant, v, 10).await?;
+        let raw = semantic_sql(&floor_pool, &order, tenant, v, 10).await?;
         sql_recall.add(&exact, &distances_of(&floor_pool, tenant, v, &raw).await?);
     }
     println!(
@@ -459,15 +460,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             })
             .await?;
             let sql = drive(clients, duration, work.clone(), {
-                let pool = floor_pool.clone();
+                let (pool, order) = (floor_pool.clone(), order.clone());
                 move |(q, v)| {
-                    let pool = pool.clone();
+                    let (pool, order) = (pool.clone(), order.clone());
                     async move {
                         let started = Instant::now();
                         match mode {
-                            "semantic" => drop(semantic_sql(&pool, order, tenant, &v, 10).await?),
+                            "semantic" => drop(semantic_sql(&pool, &order, tenant, &v, 10).await?),
                             "keyword" => drop(keyword_sql(&pool, tenant, &q).await?),
-                            _ => drop(hybrid_sql(&pool, order, tenant, &q, &v).await?),
+                            _ => drop(hybrid_sql(&pool, &order, tenant, &q, &v).await?),
                         }
                         Ok(started.elapsed().as_secs_f64() * 1000.0)
                     }
@@ -615,7 +616,7 @@ async fn match_jobs(
         }
         let t = Instant::now();
         for v in vectors {
-            semantic_sql(floor_pool, floor_order(&args.storage), tenant, v, 10).await?;
+            semantic_sql(floor_pool, &floor_order(&args.storage), tenant, v, 10).await?;
         }
         floor.push(t.elapsed());
     }
@@ -783,11 +784,9 @@ async fn prewarm(su: &mut PgConnection) -> anyhow::Result<()> {
 const MIN_SIMILARITY: f64 = 0.3;
 
 /// The floor's order by the query vector `$1`, as the index over `storage` serves it.
-fn floor_order(storage: &str) -> &'static str {
-    match storage {
-        "halfvec" => "embedding::halfvec(384) <=> $1::halfvec(384)",
-        _ => "embedding <=> $1",
-    }
+fn floor_order(storage: &str) -> String {
+    let storage = VectorStorage::parse(storage).unwrap_or(VectorStorage::Halfvec);
+    vitae_repository::ann::distance_order(storage, "embedding", "$1")
 }
 
 async fn semantic_sql(pool: &PgPool, order: &str, tenant: Uuid, v: &Vector, limit: i64) -> anyhow::Result<Vec<Uuid>> {

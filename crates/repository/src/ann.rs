@@ -33,6 +33,12 @@ pub fn indexed_expression(storage: VectorStorage, column: &str) -> String {
     }
 }
 
+/// `column`'s distance to the query vector `param`, written as the index over `storage` serves
+/// it (for an ORDER BY).
+pub fn distance_order(storage: VectorStorage, column: &str, param: &str) -> String {
+    format!("{} <=> {param}::{}", indexed_expression(storage, column), indexed_expression(storage, "vector"))
+}
+
 /// The columns of [`AnnState`].
 const STATE_COLUMNS: &str = "index_name, kind, storage, lists, rows_at_build, probes, measured_recall, build_ms, built_at";
 
@@ -154,10 +160,8 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     let previous: Option<String> =
         sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
     let name = format!("document_embeddings_ann_{}", Uuid::now_v7().simple());
-    let column = match options.storage {
-        VectorStorage::Vector => "embedding vector_cosine_ops".to_owned(),
-        VectorStorage::Halfvec => format!("({}) halfvec_cosine_ops", indexed_expression(options.storage, "embedding")),
-    };
+    // `vector_cosine_ops` or `halfvec_cosine_ops`, over the column or its cast.
+    let column = format!("({}) {}_cosine_ops", indexed_expression(options.storage, "embedding"), options.storage.as_str());
     let (lists, using) = match options.kind {
         IndexKind::IvfFlat => {
             let lists = options.lists.unwrap_or_else(|| lists_for(rows));
@@ -278,10 +282,9 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32) 
         IndexKind::IvfFlat => "ivfflat.probes",
         IndexKind::Hnsw => "hnsw.ef_search",
     };
-    let indexed = indexed_expression(options.storage, "embedding");
     let approximate = format!(
-        "select (embedding <=> $1)::float8 from vitae.document_embeddings order by {indexed} <=> $1::{} limit 10",
-        indexed_expression(options.storage, "vector")
+        "select (embedding <=> $1)::float8 from vitae.document_embeddings order by {} limit 10",
+        distance_order(options.storage, "embedding", "$1")
     );
     let mut last = (*candidates.last().unwrap_or(&1), None);
     for probes in candidates {
