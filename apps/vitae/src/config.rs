@@ -592,6 +592,22 @@ mod tests {
     }
 
     #[test]
+    fn the_index_visit_cost_is_a_number_within_range() {
+        Jail::expect_with(|jail| {
+            assert_eq!(Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?.search_visit_cost, 8.0);
+            jail.set_env("VITAE_SEARCH_VISIT_COST", "0");
+            assert_eq!(Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?.search_visit_cost, 0.0);
+            jail.set_env("VITAE_SEARCH_VISIT_COST", "-1");
+            let error = Config::from_figment(Config::figment(None)).expect_err("negative").to_string();
+            assert!(error.contains("VITAE_SEARCH_VISIT_COST: must be from 0 to 1000"), "{error}");
+            jail.set_env("VITAE_SEARCH_VISIT_COST", "cheap");
+            let error = Config::from_figment(Config::figment(None)).expect_err("not a number").to_string();
+            assert!(error.contains("VITAE_SEARCH_VISIT_COST") && error.contains("accepts a number"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn unknown_variables_are_refused_but_developer_script_ones_ignored() {
         Jail::expect_with(|jail| {
             jail.set_env("VITAE_DATABSE_URL", "postgres://typo");
