@@ -245,3 +245,40 @@ async fn another_tenants_profiles_and_vocabulary_are_never_used() {
     assert_eq!(names(&theirs), ["Rob Rival"]);
     assert_eq!(strings(&hit(&theirs, "Rob Rival")["skills_missing"]), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_skill_new_to_the_tenant_is_read_from_jobs_once_the_vocabulary_is_read_again_in_the_background() {
+    let ttl = std::time::Duration::from_millis(400);
+    let app = TestApp::spawn_with(|config| config.search_memory_ttl = ttl).await;
+    let tenant = app.tenant("acme").await;
+    app.create_profile(
+        &tenant,
+        json!({"display_name": "Ada Early", "headline": "Backend developer", "skills": [{"name": "Rust"}]}),
+    )
+    .await;
+    let job = json!({"job": "Backend Developer\n\nRequirements:\n- Rust\n- Kafka\n"});
+    let read_skills = |response: &Value| -> Vec<String> {
+        let mut skills: Vec<String> =
+            response["understood"]["skills"].as_array().unwrap().iter().map(|s| s["term"].as_str().unwrap().to_owned()).collect();
+        skills.sort();
+        skills
+    };
+    assert_eq!(read_skills(&match_job(&app, &tenant, job.clone()).await), ["rust"], "Kafka is no skill of the tenant yet");
+
+    app.create_profile(&tenant, json!({"display_name": "Kai Later", "headline": "Data engineer", "skills": [{"name": "Kafka"}]}))
+        .await;
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(100)).await;
+    // The first request past the period is answered from the vocabulary it had, at once, and
+    // starts reading it again; a later one reads the new skill.
+    assert_eq!(read_skills(&match_job(&app, &tenant, job.clone()).await), ["rust"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let response = match_job(&app, &tenant, job.clone()).await;
+        if read_skills(&response) == ["kafka", "rust"] {
+            assert_eq!(names(&response)[..2].iter().collect::<std::collections::BTreeSet<_>>().len(), 2);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the vocabulary was not read again: {response:#}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

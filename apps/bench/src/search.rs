@@ -574,6 +574,7 @@ async fn match_jobs(
     // The first time each job is sent: the model embeds its passages.
     let mut cold = Vec::new();
     let mut cold_embed = Vec::new();
+    let mut cold_read = Vec::new();
     for job in &jobs {
         let t = Instant::now();
         let response =
@@ -582,6 +583,7 @@ async fn match_jobs(
         let body: Value = response.json().await?;
         cold.push(t.elapsed());
         cold_embed.push(body["timings"]["embed_ms"].as_f64().unwrap_or(0.0));
+        cold_read.push(body["timings"]["read_ms"].as_f64().unwrap_or(0.0));
         anyhow::ensure!(status.is_success(), "match answered {status}: {body}");
         let passages: Vec<String> = body["understood"]["passages"]
             .as_array()
@@ -643,17 +645,21 @@ async fn match_jobs(
         .collect();
     println!("match stages, p50 ms: {}", medians.join(", "));
     cold_embed.sort_by(f64::total_cmp);
-    let cold = summarise(cold);
+    // The tenant's first match reads its vocabulary; later ones find it remembered (and read
+    // again in the background once it is older than VITAE_SEARCH_MEMORY_TTL).
+    let (first_ms, first_read) = (ms(cold[0]), cold_read[0]);
+    let cold = summarise(cold.split_off(1));
     println!(
-        "match, first time each job is sent ({} jobs): p50 {:.1} p95 {:.1} ms, of which the model {:.1} ms (p50)",
-        jobs.len(),
+        "match, first time each job is sent: the tenant's first {first_ms:.1} ms, of which reading its vocabulary \
+         {first_read:.1} ms; the {} others p50 {:.1} p95 {:.1} ms, of which the model {:.1} ms (p50 of all)",
+        jobs.len() - 1,
         ms(cold.p50),
         ms(cold.p95),
         cold_embed[cold_embed.len() / 2]
     );
     println!(
         "match: the timed requests repeat the jobs, so their passages come from the query cache (as when a job is \
-         paged or a term pinned), like the floor's, embedded beforehand; the tenant's vocabulary is read once a minute."
+         paged or a term pinned), like the floor's, embedded beforehand; the vocabulary is remembered."
     );
     Ok(())
 }

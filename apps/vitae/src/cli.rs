@@ -587,7 +587,7 @@ async fn eval_command(config: Config, sets: Vec<std::path::PathBuf>, tenant: Opt
     let cache = vitae_embed::cache::QueryCache::new(config.query_cache_size);
     let current = ann::state(&pools.primary).await?;
     let settings = config.search();
-    let memory = TenantMemory::new(16, std::time::Duration::from_secs(3600));
+    let memory = std::sync::Arc::new(TenantMemory::new(16, std::time::Duration::from_secs(3600)));
     let engine = Engine {
         pool: &pools.read,
         embedder: indexer.embedder().as_ref(),

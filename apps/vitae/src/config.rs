@@ -98,6 +98,12 @@ pub struct Config {
     /// by measurement: at 100k profiles, 5,000 made BM25 score up to 5,000 documents a query
     /// (hybrid p50 64 ms against 21 ms at 1,000, `scripts/bench search`).
     pub search_broad_max_matches: i64,
+    /// How long a tenant's vocabulary (for reading job descriptions) and the sizes of its
+    /// selections (which choose the vector path) are used before they are read again, in the
+    /// background while the old ones still serve: a skill new to a tenant is recognised in
+    /// job descriptions within about this long.
+    #[serde(with = "humantime_serde")]
+    pub search_memory_ttl: Duration,
     /// BM25: term frequency saturation (k1) and length normalisation (b).
     pub search_bm25_k1: f64,
     pub search_bm25_b: f64,
@@ -229,6 +235,7 @@ impl Default for Config {
             search_exact_max_rows: 2_000,
             search_visit_cost: 8.0,
             search_broad_max_matches: 1_000,
+            search_memory_ttl: Duration::from_secs(60),
             search_bm25_k1: 1.2,
             search_bm25_b: 0.75,
             search_weight_titles: 1.0,
@@ -479,7 +486,7 @@ fn describe_error(error: figment::Error) -> String {
         "ann_index" => " (accepts ivfflat or hnsw)",
         "ann_storage" => " (accepts vector or halfvec)",
         "ann_auto" => " (accepts true or false)",
-        "ann_check_interval" => " (accepts a duration, e.g. 5m)",
+        "ann_check_interval" | "search_memory_ttl" => " (accepts a duration, e.g. 5m)",
         "search_semantic_ratio"
         | "ann_target_recall"
         | "search_typo_similarity"
@@ -603,6 +610,21 @@ mod tests {
             jail.set_env("VITAE_SEARCH_VISIT_COST", "cheap");
             let error = Config::from_figment(Config::figment(None)).expect_err("not a number").to_string();
             assert!(error.contains("VITAE_SEARCH_VISIT_COST") && error.contains("accepts a number"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn what_searches_remember_is_read_again_after_a_duration() {
+        Jail::expect_with(|jail| {
+            let config = Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
+            assert_eq!(config.search_memory_ttl, Duration::from_secs(60));
+            jail.set_env("VITAE_SEARCH_MEMORY_TTL", "5m");
+            let config = Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
+            assert_eq!(config.search_memory_ttl, Duration::from_secs(300));
+            jail.set_env("VITAE_SEARCH_MEMORY_TTL", "soon");
+            let error = Config::from_figment(Config::figment(None)).expect_err("not a duration").to_string();
+            assert!(error.contains("VITAE_SEARCH_MEMORY_TTL") && error.contains("accepts a duration"), "{error}");
             Ok(())
         });
     }

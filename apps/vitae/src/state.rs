@@ -30,8 +30,8 @@ pub struct App {
     pub contract: Contract,
     pub query_cache: QueryCache,
     /// Each tenant's skills and titles (for reading job descriptions) and size (for choosing
-    /// the vector path), read at most once a minute.
-    pub tenant_memory: TenantMemory,
+    /// the vector path), read again in the background once `VITAE_SEARCH_MEMORY_TTL` passed.
+    pub tenant_memory: Arc<TenantMemory>,
     pub rate_limiter: Option<DefaultKeyedRateLimiter<Uuid>>,
     pub search_settings: SearchSettings,
     /// The ANN index serving now (refreshed by index upkeep).
@@ -43,10 +43,8 @@ pub struct App {
     pub profile_locks: ProfileLocks,
 }
 
-/// Tenants remembered (vocabularies per tenant and mask selection), and for how long: a skill
-/// new to the tenant is recognised in job descriptions within a minute.
+/// Tenants remembered (vocabularies per tenant and mask selection).
 const TENANTS_REMEMBERED: usize = 1024;
-const TENANT_MEMORY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl App {
     pub fn new(config: Config, pools: Pools, indexer: Indexer, contract: Contract) -> Self {
@@ -57,13 +55,14 @@ impl App {
         crate::metrics::handle();
         let query_cache = QueryCache::new(config.query_cache_size);
         let search_settings = config.search();
+        let tenant_memory = Arc::new(TenantMemory::new(TENANTS_REMEMBERED, config.search_memory_ttl));
         Self {
             config,
             pools,
             indexer,
             contract,
             query_cache,
-            tenant_memory: TenantMemory::new(TENANTS_REMEMBERED, TENANT_MEMORY_TTL),
+            tenant_memory,
             rate_limiter,
             search_settings,
             ann: RwLock::new(None),

@@ -28,7 +28,7 @@ use vitae_repository::search::{self as search_sql, VectorPath};
 
 use crate::error::SearchResult;
 use crate::fuse::Candidate;
-use crate::memory;
+use crate::memory::{self, Lookup};
 use crate::page::{self, Facets};
 use crate::run::{self, Engine};
 
@@ -139,6 +139,13 @@ fn elapsed_ms(started: Instant) -> f64 {
     started.elapsed().as_secs_f64() * 1000.0
 }
 
+/// A vocabulary from its rows: (term, "skill" or "title").
+fn vocabulary_of(rows: Vec<(String, String)>) -> Arc<Vocabulary> {
+    Arc::new(Vocabulary::new(
+        rows.into_iter().map(|(term, kind)| (term, if kind == "title" { TermKind::Title } else { TermKind::Skill })),
+    ))
+}
+
 /// A scored candidate with what it showed.
 struct Scored {
     candidate: Candidate,
@@ -172,13 +179,24 @@ impl Engine<'_> {
         let mut tx = TenantTx::begin_read_only_with(self.pool, tenant_id, &self.session_settings()).await?;
         let started = Instant::now();
         let key = memory::vocabulary_key(tenant_id, &query.mask);
-        let vocabulary = match self.memory.vocabularies.get(&key) {
-            Some(vocabulary) => vocabulary,
-            None => {
-                let rows = matching_sql::vocabulary(&mut tx, &query.mask, VOCABULARY_LIMIT).await?;
-                let vocabulary = Arc::new(Vocabulary::new(
-                    rows.into_iter().map(|(term, kind)| (term, if kind == "title" { TermKind::Title } else { TermKind::Skill })),
-                ));
+        let vocabulary = match self.memory.vocabularies.lookup(&key) {
+            Lookup::Fresh(vocabulary) => vocabulary,
+            Lookup::Refresh(vocabulary) => {
+                let mask = query.mask.clone();
+                self.refresh(
+                    tenant_id,
+                    "vocabulary",
+                    move |mut tx| async move {
+                        let rows = matching_sql::vocabulary(&mut tx, &mask, VOCABULARY_LIMIT).await?;
+                        tx.commit().await?;
+                        Ok(rows)
+                    },
+                    move |memory, rows| memory.vocabularies.put(key, vocabulary_of(rows)),
+                );
+                vocabulary
+            }
+            Lookup::Missing => {
+                let vocabulary = vocabulary_of(matching_sql::vocabulary(&mut tx, &query.mask, VOCABULARY_LIMIT).await?);
                 self.memory.vocabularies.put(key, Arc::clone(&vocabulary));
                 vocabulary
             }

@@ -17,6 +17,7 @@
 //! A default hybrid request (facets and highlights) makes 8 round trips.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use uuid::Uuid;
@@ -26,12 +27,13 @@ use vitae_embed::cache::QueryCache;
 use vitae_repository::ann::{AnnState, IndexKind};
 use vitae_repository::keyword::{self as keyword_sql, Bm25, KeywordRanking};
 use vitae_repository::search::{self as search_sql, LegHit, VectorPath};
-use vitae_repository::{PgPool, TenantTx};
+use vitae_repository::{PgPool, RepoResult, TenantTx};
 
 use crate::error::{SearchError, SearchResult};
 use crate::fuse::{self, Candidate};
 use crate::hits::{Hit, marked_fragments};
 use crate::keyword::{self, Correction, KeywordPlan};
+use crate::memory::{Lookup, TenantMemory};
 use crate::page::{self, Facets};
 use crate::plan::{self, Facts, KeywordPath, Plan};
 use crate::query::{Input, SearchQuery, SearchSettings};
@@ -70,8 +72,9 @@ pub struct Engine<'a> {
     pub cache: &'a QueryCache,
     pub ann: Option<&'a AnnState>,
     pub settings: &'a SearchSettings,
-    /// Each tenant's vocabulary and size, remembered for a while.
-    pub memory: &'a crate::memory::TenantMemory,
+    /// Each tenant's vocabulary and size, remembered for a while (shared with the background
+    /// refreshes).
+    pub memory: &'a Arc<TenantMemory>,
 }
 
 impl Engine<'_> {
@@ -92,13 +95,53 @@ impl Engine<'_> {
         filters: &vitae_domain::search::Filters,
     ) -> SearchResult<i64> {
         let key = (tenant_id, format!("{mask:?} {filters:?}"));
-        if let Some(count) = self.memory.counts.get(&key) {
-            return Ok(count);
-        }
         let cap = self.exact_limit() + 1;
-        let count = search_sql::count_matching(tx, mask, filters, cap).await?;
-        self.memory.counts.put(key, count);
-        Ok(count)
+        match self.memory.counts.lookup(&key) {
+            Lookup::Fresh(count) => Ok(count),
+            Lookup::Refresh(count) => {
+                let (mask, filters) = (mask.clone(), filters.clone());
+                self.refresh(
+                    tenant_id,
+                    "selection size",
+                    move |mut tx| async move {
+                        let count = search_sql::count_matching(&mut tx, &mask, &filters, cap).await?;
+                        tx.commit().await?;
+                        Ok(count)
+                    },
+                    move |memory, count| memory.counts.put(key, count),
+                );
+                Ok(count)
+            }
+            Lookup::Missing => {
+                let count = search_sql::count_matching(tx, mask, filters, cap).await?;
+                self.memory.counts.put(key, count);
+                Ok(count)
+            }
+        }
+    }
+
+    /// Reads something remembered again, off the request path: `read` runs in a read-only
+    /// transaction of its own on a task of its own, and `remember` keeps what it found. A
+    /// failure is logged and the old value stays for another period.
+    pub(crate) fn refresh<T, Read, Reading>(
+        &self,
+        tenant_id: Uuid,
+        what: &'static str,
+        read: Read,
+        remember: impl FnOnce(&TenantMemory, T) + Send + 'static,
+    ) where
+        Read: FnOnce(TenantTx) -> Reading + Send + 'static,
+        Reading: Future<Output = RepoResult<T>> + Send,
+        T: Send + 'static,
+    {
+        let (pool, memory) = (self.pool.clone(), Arc::clone(self.memory));
+        tokio::spawn(async move {
+            let found = async { read(TenantTx::begin_read_only(&pool, tenant_id).await?).await };
+            match found.await {
+                Ok(value) => remember(&memory, value),
+                Err(error) => tracing::warn!(%tenant_id, what, %error, "could not read again what a tenant's searches remember"),
+            }
+        });
     }
 }
 
