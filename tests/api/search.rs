@@ -660,3 +660,38 @@ async fn a_broad_keyword_query_is_ranked_within_the_closest_in_meaning_and_rare_
     assert_eq!(page["hits"].as_array().unwrap().len(), 1);
     assert!(page.get("warnings").is_none(), "{page}");
 }
+
+#[tokio::test]
+async fn an_hnsw_graph_is_sparse_by_default_and_built_again_denser_when_it_cannot_reach_the_target_recall() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("demo").await;
+    load_demo(&app, &tenant).await;
+    let owner = app.db.owner_pool();
+    let index_definitions = || async {
+        let mut conn = app.db.connect_as_superuser().await;
+        sqlx::query_scalar::<_, String>(
+            "select indexdef from pg_indexes where schemaname = 'vitae' and indexname like 'document_embeddings_ann_%'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+    };
+
+    let hnsw = vitae_repository::ann::BuildOptions { kind: IndexKind::Hnsw, ..Default::default() };
+    let built = vitae_repository::ann::build(&owner, &hnsw).await.unwrap().unwrap();
+    assert_eq!(built.lists, vitae_repository::ann::DEFAULT_HNSW_M);
+    assert!(built.measured_recall.unwrap() >= 0.95, "{built:?}");
+    let definitions = index_definitions().await;
+    assert_eq!(definitions.len(), 1, "{definitions:?}");
+    assert!(definitions[0].contains("m='8'"), "{definitions:?}");
+
+    // A target no sparse graph reaches here stands for data on which it tops out too low.
+    let demanding = vitae_repository::ann::BuildOptions { target_recall: 1.01, ..hnsw };
+    let built = vitae_repository::ann::build(&owner, &demanding).await.unwrap().unwrap();
+    assert_eq!(built.lists, vitae_repository::ann::DENSE_HNSW_M, "{built:?}");
+    let definitions = index_definitions().await;
+    assert_eq!(definitions.len(), 1, "the sparse graph is dropped: {definitions:?}");
+    assert!(definitions[0].contains("m='16'"), "{definitions:?}");
+    let status = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
+    assert_eq!(status["lists"], 16, "{status:#}");
+}

@@ -534,6 +534,7 @@ async fn reindex_command(
         target_recall: config.ann_target_recall,
         maintenance_work_mem: config.ann_build_memory.clone(),
         ef_construction: config.ann_hnsw_ef_construction,
+        hnsw_m: config.ann_hnsw_m,
         queries: crate::service::upkeep::calibration_queries(startup::embedder(&config).await?.as_ref()).await,
         ..ann::BuildOptions::default()
     };

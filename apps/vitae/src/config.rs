@@ -173,6 +173,10 @@ pub struct Config {
     /// and recall 1.000 on real query texts where a 64-build gave 0.924 (both calibrated
     /// ef_search 600; README, Benchmarks).
     pub ann_hnsw_ef_construction: i32,
+    /// HNSW `m`: neighbours per row in the graph. Each row a filtered scan walks past reads this
+    /// many (times two at the bottom layer), so fewer make a selective filter's walk cheaper,
+    /// at a lower ceiling of recall (README, Benchmarks).
+    pub ann_hnsw_m: i32,
 
     /// `text` or `json`.
     pub log_format: LogFormat,
@@ -262,6 +266,7 @@ impl Default for Config {
             ann_target_recall: 0.95,
             ann_build_memory: "512MB".into(),
             ann_hnsw_ef_construction: 128,
+            ann_hnsw_m: vitae_repository::ann::DEFAULT_HNSW_M,
             log_format: LogFormat::Text,
             log_filter: "info,sqlx::postgres::notice=warn".into(),
         }
@@ -284,6 +289,9 @@ impl Config {
         }
         if !is_pg_size(&self.ann_build_memory) {
             problems.push("VITAE_ANN_BUILD_MEMORY: must be a size such as 512MB or 4GB");
+        }
+        if !(2..=100).contains(&self.ann_hnsw_m) {
+            problems.push("VITAE_ANN_HNSW_M: must be from 2 to 100");
         }
         if !(4..=1000).contains(&self.ann_hnsw_ef_construction) {
             problems.push("VITAE_ANN_HNSW_EF_CONSTRUCTION: must be from 4 to 1000");
@@ -502,7 +510,7 @@ fn describe_error(error: figment::Error) -> String {
         | "search_max_other_weight"
         | "search_visit_cost" => " (accepts a number)",
         k if k.starts_with("search_weight_") => " (accepts a number)",
-        k if k.starts_with("search_") || k == "ann_min_rows" || k == "ann_hnsw_ef_construction" => " (accepts a whole number)",
+        k if k.starts_with("search_") || k == "ann_min_rows" || k.starts_with("ann_hnsw_") => " (accepts a whole number)",
         "request_timeout" | "import_timeout" | "openai_timeout" => " (accepts a duration, e.g. 30s)",
         k if k.ends_with("_bytes")
             || k.ends_with("_size")
@@ -570,6 +578,16 @@ mod tests {
     #[test]
     fn hnsw_graph_quality_is_set_by_the_environment_within_range() {
         Jail::expect_with(|jail| {
+            assert_eq!(Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?.ann_hnsw_m, 8);
+            jail.set_env("VITAE_ANN_HNSW_M", "16");
+            assert_eq!(Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?.ann_hnsw_m, 16);
+            jail.set_env("VITAE_ANN_HNSW_M", "1");
+            let error = Config::from_figment(Config::figment(None)).expect_err("out of range").to_string();
+            assert!(error.contains("VITAE_ANN_HNSW_M: must be from 2 to 100"), "{error}");
+            jail.set_env("VITAE_ANN_HNSW_M", "dense");
+            let error = Config::from_figment(Config::figment(None)).expect_err("not a number").to_string();
+            assert!(error.contains("VITAE_ANN_HNSW_M") && error.contains("whole number"), "{error}");
+            jail.set_env("VITAE_ANN_HNSW_M", "8");
             jail.set_env("VITAE_ANN_HNSW_EF_CONSTRUCTION", "200");
             let config = Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
             assert_eq!(config.ann_hnsw_ef_construction, 200);

@@ -133,6 +133,7 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
         target_recall: state.config.ann_target_recall,
         maintenance_work_mem: state.config.ann_build_memory.clone(),
         ef_construction: state.config.ann_hnsw_ef_construction,
+        hnsw_m: state.config.ann_hnsw_m,
         queries: calibration_queries(state.indexer.embedder().as_ref()).await,
         ..BuildOptions::default()
     };
