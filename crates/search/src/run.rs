@@ -6,7 +6,8 @@
 //! 3. the keyword plan: the query words' statistics (one), stand-ins for mistyped words (one,
 //!    only when a word is unknown);
 //! 4. how many documents the tenant, mask and filters select (one, only when it decides the
-//!    path and was not counted in the last minute);
+//!    path and is not remembered; a remembered count past its time is served while it is
+//!    counted again off the request path);
 //! 5. the semantic leg (one; a second, exact, only when the index gave up early);
 //! 6. the keyword leg (one);
 //! 7. every candidate's nearest passage (one, hybrid and semantic);
