@@ -98,9 +98,10 @@ pub async fn estimated_rows(pool: &PgPool) -> RepoResult<i64> {
 }
 
 /// HNSW `m` by default. Each row a filtered scan walks past reads up to 2m neighbours: at a
-/// million bench profiles a graph of 8 answered a tag on 10% in 19.4 ms against 24.4-25.8 at 16,
-/// and every unfiltered search faster too, at the same calibrated target (recall 0.956 against
-/// 0.960, with ef_search 800 against 600). Its recall tops out lower, hence [`DENSE_HNSW_M`].
+/// million bench profiles a graph of 8 walked a tag on 10% in 18-19 ms of SQL against 25 at 16
+/// (through the service 19.4-24.9 against 24.4-25.8 over a few runs), and unfiltered searches
+/// were faster too, at the same calibrated target (recall 0.956 against 0.960, with ef_search
+/// 800 against 600). Its recall tops out lower, hence [`DENSE_HNSW_M`].
 pub const DEFAULT_HNSW_M: i32 = 8;
 /// pgvector's default `m`: the density a sparser graph is rebuilt at when it cannot reach the
 /// target recall at any ef_search calibration tries.
