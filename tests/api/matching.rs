@@ -281,4 +281,10 @@ async fn a_skill_new_to_the_tenant_is_read_from_jobs_once_the_vocabulary_is_read
         assert!(std::time::Instant::now() < deadline, "the vocabulary was not read again: {response:#}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let refreshes = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"vitae_tenant_memory_refreshes_total{what="vocabulary",outcome="ok"} "#))
+        .and_then(|n| n.parse::<u64>().ok());
+    assert!(refreshes.is_some_and(|n| n >= 1), "/metrics counts no vocabulary read again:\n{metrics}");
 }

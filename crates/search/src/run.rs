@@ -138,10 +138,17 @@ impl Engine<'_> {
         let (pool, memory) = (self.pool.clone(), Arc::clone(self.memory));
         tokio::spawn(async move {
             let found = async { read(TenantTx::begin_read_only(&pool, tenant_id).await?).await };
-            match found.await {
-                Ok(value) => remember(&memory, value),
-                Err(error) => tracing::warn!(%tenant_id, what, %error, "could not read again what a tenant's searches remember"),
-            }
+            let outcome = match found.await {
+                Ok(value) => {
+                    remember(&memory, value);
+                    "ok"
+                }
+                Err(error) => {
+                    tracing::warn!(%tenant_id, what, %error, "could not read again what a tenant's searches remember");
+                    "error"
+                }
+            };
+            metrics::counter!("vitae_tenant_memory_refreshes_total", "what" => what, "outcome" => outcome).increment(1);
         });
     }
 }
