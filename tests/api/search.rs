@@ -6,10 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 use uuid::Uuid;
+use vitae_repository::TenantTx;
 use vitae_repository::ann::{IndexKind, VectorStorage};
 use vitae_search::eval::{EvalSet, Scores, score};
 use vitae_tests::search::{external_ids, import, search};
-use vitae_tests::{Tenant, TestApp, expect_json, expect_problem, problem_fields};
+use vitae_tests::{Tenant, TestApp, TestDb, expect_json, expect_problem, problem_fields};
 
 const DEMO: &str = include_str!("../../demo/profiles.ndjson");
 const DEMO_LABELS: &str = include_str!("../../demo/eval.json");
@@ -659,6 +660,90 @@ async fn a_broad_keyword_query_is_ranked_within_the_closest_in_meaning_and_rare_
     assert_eq!(page["plan"]["keyword"], "all");
     assert_eq!(page["hits"].as_array().unwrap().len(), 1);
     assert!(page.get("warnings").is_none(), "{page}");
+}
+
+/// The `vitae_search_legs_total` count of `run` on `app`'s /metrics.
+async fn legs_run(app: &TestApp, run: &str) -> u64 {
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let line = format!("vitae_search_legs_total{{run=\"{run}\"}} ");
+    metrics.lines().find_map(|l| l.strip_prefix(line.as_str())).map_or(0, |n| n.trim().parse().unwrap())
+}
+
+#[tokio::test]
+async fn the_legs_run_side_by_side_on_a_second_connection_and_find_what_they_find_one_after_the_other() {
+    // More than 3 matches is broad: "engineer" only scores the semantic candidates (after the
+    // semantic leg), rarer words rank every match (beside it).
+    let app = TestApp::spawn_with(|c| {
+        c.search_broad_max_matches = 3;
+        // Idle connections to spare, so every overlapping search here runs side by side.
+        c.pool_min_connections = 4;
+    })
+    .await;
+    let one_after_another = TestApp::spawn_on(TestDb::existing(vitae_tests::db::superuser_url(), &app.db.name), |c| {
+        c.search_broad_max_matches = 3;
+        c.search_legs_side_by_side = false;
+    })
+    .await;
+    let tenant = app.tenant("acme").await;
+    for (name, headline, skill) in [
+        ("Ada", "Backend engineer building payment APIs", "Rust"),
+        ("Bo", "Site reliability engineer on call", "Kubernetes"),
+        ("Cy", "Data engineer building Spark pipelines", "Spark"),
+        ("Di", "Civil engineer designing bridges", "AutoCAD"),
+        ("Ed", "Sound engineer in a recording studio", "Pro Tools"),
+        ("Fa", "Bridge inspector for the railways", "AutoCAD"),
+        ("Gu", "Pastry chef, former QX-31 engineer", "Baking"),
+    ] {
+        let body = json!({"display_name": name, "headline": headline, "skills": [{"name": skill}]});
+        app.create_profile(&tenant, body).await;
+    }
+    let overlapping = [
+        json!({"q": "engineer designing bridges", "mode": "hybrid"}),
+        json!({"q": "spark pipelines engineer", "mode": "hybrid", "facets": true}),
+        json!({"q": "bridges engineer", "mode": "keyword"}),
+        json!({"q": "autocad -railways", "mode": "hybrid", "filters": {"skills_any": ["AutoCAD"]}}),
+    ];
+    let others = [json!({"q": "bridges", "mode": "semantic"}), json!({"q": "engineer", "mode": "hybrid"})];
+    for body in overlapping.iter().chain(&others) {
+        let mut body = body.clone();
+        body["explain"] = json!(true);
+        let side_by_side = search(&app, &tenant.read, body.clone()).await;
+        let sequential = search(&one_after_another, &tenant.read, body.clone()).await;
+        assert!(!side_by_side["hits"].as_array().unwrap().is_empty(), "{body}: {side_by_side}");
+        for part in ["hits", "total", "facets", "plan", "corrections", "warnings"] {
+            assert_eq!(side_by_side.get(part), sequential.get(part), "{body}: {part}");
+        }
+    }
+    // Only searches with both a semantic leg and a rare word overlap: the first server ran each
+    // of them side by side, the second one after the other (both servers of this test process
+    // count into one metrics registry).
+    assert_eq!(legs_run(&app, "side_by_side").await, overlapping.len() as u64);
+    assert_eq!(legs_run(&app, "one_after_another").await, overlapping.len() as u64);
+}
+
+#[tokio::test]
+async fn a_second_connection_of_a_search_reads_the_snapshot_of_the_first() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("acme").await;
+    app.create_profile(&tenant, json!({"display_name": "Ada"})).await;
+    let pool = vitae_repository::DatabaseSettings::new(app.db.app_url()).pool().unwrap();
+    let profiles = async |tx: &mut TenantTx| -> i64 {
+        sqlx::query_scalar("select count(*) from vitae.profiles").fetch_one(&mut **tx).await.unwrap()
+    };
+    let mut first = TenantTx::begin_read_only(&pool, tenant.id).await.unwrap();
+    assert_eq!(profiles(&mut first).await, 1);
+    // A write committed after the first transaction's snapshot.
+    app.create_profile(&tenant, json!({"display_name": "Bo"})).await;
+    let mut sibling = first.sibling(&pool, &[], std::time::Duration::from_secs(5)).await.unwrap().expect("a connection");
+    assert_eq!(profiles(&mut sibling).await, 1, "the sibling reads the first transaction's snapshot");
+    assert_eq!(sibling.tenant_id(), tenant.id);
+    let mut fresh = TenantTx::begin_read_only(&pool, tenant.id).await.unwrap();
+    assert_eq!(profiles(&mut fresh).await, 2);
+    // Confined to the tenant like the first: another tenant's profile is not seen.
+    let other = app.tenant("other").await;
+    app.create_profile(&other, json!({"display_name": "Cy"})).await;
+    let mut sibling = fresh.sibling(&pool, &[], std::time::Duration::from_secs(5)).await.unwrap().expect("a connection");
+    assert_eq!(profiles(&mut sibling).await, 2);
 }
 
 #[tokio::test]

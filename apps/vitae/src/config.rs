@@ -104,6 +104,10 @@ pub struct Config {
     /// job descriptions within about this long.
     #[serde(with = "humantime_serde")]
     pub search_memory_ttl: Duration,
+    /// Run a search's keyword leg beside its semantic leg, on a second pooled connection that
+    /// reads the same snapshot, when one is idle (or the pool has room): a search then holds
+    /// two connections for a while. Off: one connection per search, the legs one after the other.
+    pub search_legs_side_by_side: bool,
     /// BM25: term frequency saturation (k1) and length normalisation (b).
     pub search_bm25_k1: f64,
     pub search_bm25_b: f64,
@@ -240,6 +244,7 @@ impl Default for Config {
             search_visit_cost: 8.0,
             search_broad_max_matches: 1_000,
             search_memory_ttl: Duration::from_secs(60),
+            search_legs_side_by_side: true,
             search_bm25_k1: 1.2,
             search_bm25_b: 0.75,
             search_weight_titles: 1.0,
@@ -389,6 +394,7 @@ impl Config {
                 self.search_weight_summary,
             ],
             passage_weight: self.search_passage_weight,
+            legs_side_by_side: self.search_legs_side_by_side,
             calibration: vitae_search::Calibration {
                 similarity_floor: self.search_similarity_floor,
                 min_similarity: self.search_min_similarity,
@@ -493,7 +499,7 @@ fn describe_error(error: figment::Error) -> String {
         "search_fusion" => " (accepts blend, rrf or max)",
         "ann_index" => " (accepts ivfflat or hnsw)",
         "ann_storage" => " (accepts vector or halfvec)",
-        "ann_auto" => " (accepts true or false)",
+        "ann_auto" | "search_legs_side_by_side" => " (accepts true or false)",
         "ann_check_interval" | "search_memory_ttl" => " (accepts a duration, e.g. 5m)",
         "search_semantic_ratio"
         | "ann_target_recall"
@@ -628,6 +634,21 @@ mod tests {
             jail.set_env("VITAE_SEARCH_VISIT_COST", "cheap");
             let error = Config::from_figment(Config::figment(None)).expect_err("not a number").to_string();
             assert!(error.contains("VITAE_SEARCH_VISIT_COST") && error.contains("accepts a number"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_search_runs_its_legs_side_by_side_unless_told_not_to() {
+        Jail::expect_with(|jail| {
+            let config = Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
+            assert!(config.search().legs_side_by_side);
+            jail.set_env("VITAE_SEARCH_LEGS_SIDE_BY_SIDE", "false");
+            let config = Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
+            assert!(!config.search().legs_side_by_side);
+            jail.set_env("VITAE_SEARCH_LEGS_SIDE_BY_SIDE", "sometimes");
+            let error = Config::from_figment(Config::figment(None)).expect_err("not a bool").to_string();
+            assert!(error.contains("VITAE_SEARCH_LEGS_SIDE_BY_SIDE") && error.contains("accepts true or false"), "{error}");
             Ok(())
         });
     }

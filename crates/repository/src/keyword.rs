@@ -185,7 +185,7 @@ pub async fn rank(tx: &mut TenantTx, r: &KeywordRanking<'_>) -> RepoResult<Vec<K
     }
     push_conditions(&mut qb, r.mask, r.filters);
     let candidates = qb.build_query_as::<Candidate>().fetch_all(&mut **tx).await?;
-    let mut hits: Vec<KeywordHit> = candidates
+    let hits: Vec<KeywordHit> = candidates
         .into_iter()
         .map(|c| KeywordHit {
             bm25: r.bm25.score(&occurrences(&c.occurrences), c.length, &weights),
@@ -194,11 +194,25 @@ pub async fn rank(tx: &mut TenantTx, r: &KeywordRanking<'_>) -> RepoResult<Vec<K
             complete: c.complete,
         })
         .collect();
+    Ok(best(hits, r.window))
+}
+
+/// The `window` best of two rankings of the same query (the candidates of rare words, and those
+/// of broad words within the semantic window, ranked by two statements): as [`rank`] would give
+/// them in one. A document both found appears once.
+pub fn merge(mut first: Vec<KeywordHit>, second: Vec<KeywordHit>, window: i64) -> Vec<KeywordHit> {
+    let seen: std::collections::HashSet<Uuid> = first.iter().map(|h| h.document_id).collect();
+    first.extend(second.into_iter().filter(|h| !seen.contains(&h.document_id)));
+    best(first, window)
+}
+
+/// Those holding every term first, then by BM25 (ties by id); the first `window`.
+fn best(mut hits: Vec<KeywordHit>, window: i64) -> Vec<KeywordHit> {
     hits.sort_by(|a, b| {
         b.complete.cmp(&a.complete).then(b.bm25.total_cmp(&a.bm25)).then_with(|| a.document_id.cmp(&b.document_id))
     });
-    hits.truncate(usize::try_from(r.window).unwrap_or(0));
-    Ok(hits)
+    hits.truncate(usize::try_from(window).unwrap_or(0));
+    hits
 }
 
 /// Folds every tenant's statistic deltas into one row per word (owner role).
@@ -215,4 +229,23 @@ pub async fn estimated_delta_rows(owner: &PgPool) -> RepoResult<i64> {
     .fetch_optional(owner)
     .await?
     .unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(id: u128, bm25: f64, complete: bool) -> KeywordHit {
+        KeywordHit { document_id: Uuid::from_u128(id), profile_id: Uuid::from_u128(id), bm25, complete }
+    }
+
+    #[test]
+    fn two_rankings_merge_into_the_order_one_would_give() {
+        // Document 2 was found by both statements: once in the result.
+        let rare = vec![hit(1, 2.0, false), hit(2, 1.0, true)];
+        let broad = vec![hit(2, 1.0, true), hit(3, 3.0, false), hit(4, 0.5, true)];
+        let merged: Vec<u128> = merge(rare, broad, 10).iter().map(|h| h.document_id.as_u128()).collect();
+        assert_eq!(merged, [2, 4, 3, 1]);
+        assert_eq!(merge(vec![hit(1, 2.0, false)], vec![hit(3, 3.0, false)], 1)[0].document_id.as_u128(), 3);
+    }
 }

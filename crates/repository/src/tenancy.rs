@@ -4,7 +4,7 @@
 
 use std::ops::{Deref, DerefMut};
 
-use sqlx::{AssertSqlSafe, PgPool, PgTransaction};
+use sqlx::{AssertSqlSafe, PgPool, PgTransaction, SqlSafeStr};
 use uuid::Uuid;
 
 use crate::error::{RepoError, RepoResult};
@@ -40,13 +40,44 @@ impl TenantTx {
     /// configuration, never from requests.
     pub async fn begin_read_only_with(pool: &PgPool, tenant_id: Uuid, settings: &[(&str, String)]) -> RepoResult<Self> {
         let mut statement = format!("{BEGIN_READ_ONLY}; set local app.tenant_id = '{tenant_id}'");
-        for (name, value) in settings {
-            debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'));
-            debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'));
-            statement.push_str(&format!("; set local {name} = {value}"));
-        }
+        push_settings(&mut statement, settings);
         let tx = pool.begin_with(AssertSqlSafe(statement)).await.map_err(|e| RepoError::on_acquire(pool, e))?;
         Ok(Self { tx, tenant_id })
+    }
+
+    /// A second read-only transaction of the same tenant, on another connection, that reads
+    /// exactly what this one reads (its snapshot, exported and imported), so two statements of
+    /// one search can run side by side. `None` when the pool has no connection to spare without
+    /// waiting on other requests: an idle one, or room to open one within `wait`. Never queueing
+    /// behind busy connections is what keeps searches that each hold one from waiting on each
+    /// other for a second.
+    pub async fn sibling(
+        &mut self,
+        pool: &PgPool,
+        settings: &[(&str, String)],
+        wait: std::time::Duration,
+    ) -> RepoResult<Option<Self>> {
+        let connection = match pool.try_acquire() {
+            Some(connection) => connection,
+            None if pool.size() < pool.options().get_max_connections() => {
+                match tokio::time::timeout(wait, pool.acquire()).await {
+                    Ok(Ok(connection)) => connection,
+                    _ => return Ok(None),
+                }
+            }
+            None => return Ok(None),
+        };
+        let snapshot: String = sqlx::query_scalar("select pg_export_snapshot()").fetch_one(&mut *self.tx).await?;
+        // A snapshot id is hex digits and dashes (e.g. 00000003-0000001B-1).
+        if !snapshot.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            return Err(RepoError::Database(sqlx::Error::Protocol(format!("unexpected snapshot id {snapshot:?}"))));
+        }
+        // The snapshot must be set before the transaction's first query; SET LOCAL is none.
+        let mut statement = format!("{BEGIN_READ_ONLY}; set transaction snapshot '{snapshot}'");
+        statement.push_str(&format!("; set local app.tenant_id = '{}'", self.tenant_id));
+        push_settings(&mut statement, settings);
+        let tx = PgTransaction::begin(connection, Some(AssertSqlSafe(statement).into_sql_str())).await?;
+        Ok(Some(Self { tx, tenant_id: self.tenant_id }))
     }
 
     pub fn tenant_id(&self) -> Uuid {
@@ -61,6 +92,14 @@ impl TenantTx {
     pub async fn rollback(self) -> RepoResult<()> {
         self.tx.rollback().await?;
         Ok(())
+    }
+}
+
+fn push_settings(statement: &mut String, settings: &[(&str, String)]) {
+    for (name, value) in settings {
+        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'));
+        debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'));
+        statement.push_str(&format!("; set local {name} = {value}"));
     }
 }
 

@@ -66,6 +66,9 @@ pub struct SearchSettings {
     /// How far a candidate's similarity moves up to its nearest passage's (multi-aspect
     /// profiles): 0 ignores passages, 1 takes the nearer of the two.
     pub passage_weight: f64,
+    /// Run the keyword leg beside the semantic one on a second connection (reading the same
+    /// snapshot) when the pool has one to spare.
+    pub legs_side_by_side: bool,
 }
 
 /// How scores map onto 0..1 and which documents count as matching.

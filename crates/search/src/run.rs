@@ -15,7 +15,11 @@
 //! 9. the page's cards, highlights and nearest passages (one);
 //! 10. commit (one).
 //!
-//! A default hybrid request (facets and highlights) makes 8 round trips.
+//! A default hybrid request (facets and highlights) makes 8 round trips. When both legs run and
+//! the query has a word rare enough to rank every match of, a second transaction on another
+//! connection imports the first one's snapshot (two round trips) and ranks those words'
+//! matches while the semantic leg runs; the semantic candidates holding a broad word are ranked
+//! after it (one), and facets are counted beside the page's hits.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -27,13 +31,13 @@ use vitae_embed::Embedder;
 use vitae_embed::cache::QueryCache;
 use vitae_repository::ann::{AnnState, IndexKind};
 use vitae_repository::keyword::{self as keyword_sql, Bm25, KeywordRanking};
-use vitae_repository::search::{self as search_sql, LegHit, VectorPath};
+use vitae_repository::search::{self as search_sql, DocumentDistances, LegHit, VectorPath};
 use vitae_repository::{PgPool, RepoResult, TenantTx};
 
 use crate::error::{SearchError, SearchResult};
 use crate::fuse::{self, Candidate};
 use crate::hits::{Hit, marked_fragments};
-use crate::keyword::{self, Correction, KeywordPlan};
+use crate::keyword::{self, Correction, KeywordPlan, QueryText};
 use crate::memory::{Lookup, TenantMemory};
 use crate::page::{self, Facets};
 use crate::plan::{self, Facts, KeywordPath, Plan};
@@ -163,6 +167,35 @@ fn elapsed_ms(started: Instant) -> f64 {
     started.elapsed().as_secs_f64() * 1000.0
 }
 
+/// What `work` gives, and its milliseconds.
+async fn timed<T, E>(work: impl Future<Output = Result<T, E>>) -> Result<(T, f64), SearchError>
+where
+    SearchError: From<E>,
+{
+    let started = Instant::now();
+    let value = work.await?;
+    Ok((value, elapsed_ms(started)))
+}
+
+/// How long a search waits for a new connection to run its legs side by side, when the pool
+/// has room but nothing idle; past it they run one after the other.
+const SIBLING_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// What the semantic leg searches with.
+struct SemanticLeg<'a> {
+    vector: Option<&'a [f32]>,
+    /// `None`: the leg does not run.
+    path: Option<VectorPath>,
+    window: i64,
+    passages: bool,
+}
+
+impl SemanticLeg<'_> {
+    fn runs(&self) -> bool {
+        self.vector.is_some() && self.path.is_some()
+    }
+}
+
 impl Engine<'_> {
     pub async fn search(&self, tenant_id: Uuid, query: &SearchQuery) -> SearchResult<SearchOutcome> {
         let mut timings = Timings::default();
@@ -209,7 +242,9 @@ impl Engine<'_> {
             },
         );
 
-        // The semantic leg.
+        let count_ms = elapsed_ms(started);
+
+        // The legs.
         let window = match query.mask {
             // Each person once: room for several personas of the same people.
             MaskSelection::All => self.settings.window * 3,
@@ -218,61 +253,73 @@ impl Engine<'_> {
         // Multi-aspect profiles: with passages weighed, the leg's statement also gives each
         // document's nearest passage (a role, the skills, ...).
         let passages = self.settings.passage_weight > 0.0 && query.mode != Mode::Keyword;
-        let nearest = match (&vector, plan.semantic) {
-            (Some(vector), Some(path)) => {
-                let (mask, filters) = (&query.mask, &query.filters);
-                let hits = search_sql::semantic_distances(&mut tx, vector, mask, filters, window, path, passages).await?;
-                // The ANN path runs only when more than the exact limit of documents match, so a
-                // short window means the index scan gave up early (a filter or tenant that is
-                // rare in the shared index): rank exactly rather than return a short page.
-                if path.is_ann() && (hits.len() as i64) < window.min(self.exact_limit()) {
-                    plan.semantic = Some(VectorPath::Exact);
-                    search_sql::semantic_distances(&mut tx, vector, mask, filters, window, VectorPath::Exact, passages).await?
-                } else {
-                    hits
-                }
-            }
-            _ => Vec::new(),
-        };
-        timings.semantic_ms = elapsed_ms(started);
-
-        // The keyword leg: BM25 over the documents holding any rare word (and the semantic
-        // candidates holding a common one), those holding every term first.
-        let started = Instant::now();
-        let keyword = match (&keyword_plan, plan.keyword) {
+        let words = match (&keyword_plan, plan.keyword) {
             (Some(_), Some(KeywordPath::Empty)) => {
                 warnings.push(
                     "the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into(),
                 );
-                Vec::new()
+                None
             }
             // Words no document holds (and nothing near them): nothing to rank.
-            (Some(words), _) if words.is_empty() => Vec::new(),
-            (Some(words), Some(path)) => {
-                let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
-                if path == KeywordPath::WithinSemantic && query.mode == Mode::Keyword {
-                    warnings.push(format!(
-                        "some words are in more than {} documents; they only rank documents found by rarer words or among the {} closest in meaning",
-                        self.settings.keyword.broad_max_matches,
-                        within.len()
-                    ));
-                }
-                let ranking = KeywordRanking {
-                    terms: &words.terms,
-                    matching: words.matching.as_deref(),
-                    broad: words.broad.as_deref().map(|b| (b, within.as_slice())),
-                    complete: &words.complete,
-                    excluded: text.excluded.as_deref(),
-                    mask: &query.mask,
-                    filters: &query.filters,
-                    bm25: self.bm25(words),
-                    window,
-                };
-                keyword_sql::rank(&mut tx, &ranking).await?
-            }
-            _ => Vec::new(),
+            (Some(words), Some(_)) if !words.is_empty() => Some(words),
+            _ => None,
         };
-        timings.keyword_ms += elapsed_ms(started);
+        let semantic_leg = SemanticLeg { vector: vector.as_deref(), path: plan.semantic, window, passages };
+
+        // With a second connection to spare, reading the same snapshot, the keyword leg ranks
+        // the candidates of rare words while the semantic leg walks the index (the legs' time is
+        // the longer one's, not their sum). Words too common to rank every match of only score
+        // the semantic candidates, so they wait for them either way.
+        let overlap = semantic_leg.runs() && words.is_some_and(|w| w.matching.is_some());
+        let mut sibling = if overlap && self.settings.legs_side_by_side {
+            tx.sibling(self.pool, &self.session_settings(), SIBLING_WAIT).await?
+        } else {
+            None
+        };
+        if overlap {
+            let run = if sibling.is_some() { "side_by_side" } else { "one_after_another" };
+            metrics::counter!("vitae_search_legs_total", "run" => run).increment(1);
+        }
+        let (nearest, keyword) = match sibling.as_mut() {
+            Some(sibling) => {
+                let rare = words.map(|w| self.ranking(query, w, &text, window, true, None));
+                let rare = rare.expect("the legs overlap only with words to rank");
+                let ((nearest, path, semantic_ms), (rare, rare_ms)) = tokio::try_join!(
+                    self.semantic_leg(&mut tx, query, &semantic_leg),
+                    timed(keyword_sql::rank(sibling, &rare)),
+                )?;
+                (plan.semantic, timings.semantic_ms, timings.keyword_ms) =
+                    (path, count_ms + semantic_ms, timings.keyword_ms + rare_ms);
+                let started = Instant::now();
+                let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
+                let broad = words.map(|w| self.ranking(query, w, &text, window, false, Some(&within)));
+                let keyword = match broad.filter(|r| r.broad.is_some()) {
+                    Some(broad) => keyword_sql::merge(rare, keyword_sql::rank(&mut tx, &broad).await?, window),
+                    None => rare,
+                };
+                timings.keyword_ms += elapsed_ms(started);
+                (nearest, keyword)
+            }
+            None => {
+                let (nearest, path, semantic_ms) = self.semantic_leg(&mut tx, query, &semantic_leg).await?;
+                (plan.semantic, timings.semantic_ms) = (path, count_ms + semantic_ms);
+                let started = Instant::now();
+                let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
+                let keyword = match words.map(|w| self.ranking(query, w, &text, window, true, Some(&within))) {
+                    Some(ranking) => keyword_sql::rank(&mut tx, &ranking).await?,
+                    None => Vec::new(),
+                };
+                timings.keyword_ms += elapsed_ms(started);
+                (nearest, keyword)
+            }
+        };
+        if plan.keyword == Some(KeywordPath::WithinSemantic) && query.mode == Mode::Keyword {
+            warnings.push(format!(
+                "some words are in more than {} documents; they only rank documents found by rarer words or among the {} closest in meaning",
+                self.settings.keyword.broad_max_matches,
+                nearest.len()
+            ));
+        }
 
         // Every candidate's similarity is its document's or its nearest passage's, whichever is
         // closer, and documents found only by their words get a real similarity too.
@@ -312,18 +359,74 @@ impl Engine<'_> {
         let page = page::page(&candidates, query.after, query.limit);
         timings.fuse_ms = elapsed_ms(started);
 
-        let started = Instant::now();
-        let facets = if query.facets { Some(facets_of(&mut tx, &candidates).await?) } else { None };
-        timings.facets_ms = elapsed_ms(started);
-
-        // The page's hits.
-        let started = Instant::now();
-        let hits = self.hits(&mut tx, query, &page.candidates, keyword_plan.as_ref(), vector.as_deref()).await?;
+        // Facets and the page's hits (side by side when the legs were).
+        let facets = async |tx: &mut TenantTx| match query.facets {
+            true => facets_of(tx, &candidates).await.map(Some),
+            false => Ok(None),
+        };
+        let hits = |tx| self.hits(tx, query, &page.candidates, keyword_plan.as_ref(), vector.as_deref());
+        let ((facets, facets_ms), (hits, hits_ms)) = match sibling.as_mut() {
+            Some(sibling) => tokio::try_join!(timed(facets(sibling)), timed(hits(&mut tx)))?,
+            None => (timed(facets(&mut tx)).await?, timed(hits(&mut tx)).await?),
+        };
+        (timings.facets_ms, timings.hits_ms) = (facets_ms, hits_ms);
+        if let Some(sibling) = sibling {
+            sibling.commit().await?;
+        }
         tx.commit().await?;
-        timings.hits_ms = elapsed_ms(started);
 
         let corrections = keyword_plan.map(|p| p.corrections).unwrap_or_default();
         Ok(SearchOutcome { hits, total: page.total, facets, next: page.next, plan, timings, warnings, corrections })
+    }
+
+    /// The semantic leg: the window of documents nearest the vector (each with its nearest
+    /// passage), the path it took, and its milliseconds.
+    async fn semantic_leg(
+        &self,
+        tx: &mut TenantTx,
+        query: &SearchQuery,
+        leg: &SemanticLeg<'_>,
+    ) -> SearchResult<(Vec<DocumentDistances>, Option<VectorPath>, f64)> {
+        let started = Instant::now();
+        let (Some(vector), Some(path)) = (leg.vector, leg.path) else {
+            return Ok((Vec::new(), leg.path, 0.0));
+        };
+        let (mask, filters, window) = (&query.mask, &query.filters, leg.window);
+        let hits = search_sql::semantic_distances(tx, vector, mask, filters, window, path, leg.passages).await?;
+        // The ANN path runs only when more than the exact limit of documents match, so a short
+        // window means the index scan gave up early (a filter or tenant that is rare in the
+        // shared index): rank exactly rather than return a short page.
+        if path.is_ann() && (hits.len() as i64) < window.min(self.exact_limit()) {
+            let exact = VectorPath::Exact;
+            let hits = search_sql::semantic_distances(tx, vector, mask, filters, window, exact, leg.passages).await?;
+            return Ok((hits, Some(exact), elapsed_ms(started)));
+        }
+        Ok((hits, Some(path), elapsed_ms(started)))
+    }
+
+    /// What the keyword leg ranks: the candidates of the plan's rare words (`matching`), and,
+    /// given the semantic candidates (`within`), those holding a word too common to rank every
+    /// match of.
+    fn ranking<'a>(
+        &self,
+        query: &'a SearchQuery,
+        words: &'a KeywordPlan,
+        text: &'a QueryText,
+        window: i64,
+        matching: bool,
+        within: Option<&'a [Uuid]>,
+    ) -> KeywordRanking<'a> {
+        KeywordRanking {
+            terms: &words.terms,
+            matching: words.matching.as_deref().filter(|_| matching),
+            broad: words.broad.as_deref().zip(within),
+            complete: &words.complete,
+            excluded: text.excluded.as_deref(),
+            mask: &query.mask,
+            filters: &query.filters,
+            bm25: self.bm25(words),
+            window,
+        }
     }
 
     /// The page's cards, keyword highlights and nearest passages, in one statement.
