@@ -263,15 +263,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         _ => None,
     };
     let existing: i64 = sqlx::query_scalar("select count(*) from vitae.document_embeddings").fetch_one(&mut su).await?;
+    let mut tenants = vec![(tenant, args.profiles - small.as_ref().map_or(0, |_| args.small_tenant))];
+    tenants.extend(small.as_ref().map(|(id, _)| (*id, args.small_tenant)));
+    let shape = population::Shape { spread: args.spread, noise: args.noise };
     if existing != args.profiles {
         let started = Instant::now();
         match args.vectors {
-            Vectors::Realistic => {
-                let mut tenants = vec![(tenant, args.profiles - small.as_ref().map_or(0, |_| args.small_tenant))];
-                tenants.extend(small.as_ref().map(|(id, _)| (*id, args.small_tenant)));
-                let shape = population::Shape { spread: args.spread, noise: args.noise };
-                population::load(&mut su, &embedder, &tenants, shape).await?
-            }
+            Vectors::Realistic => population::load(&mut su, &embedder, &tenants, shape).await?,
             Vectors::Degenerate => load(&mut su, &embedder, tenant, args.profiles).await?,
         }
         println!("loaded {} profiles in {:.1}s", args.profiles, started.elapsed().as_secs_f64());
@@ -280,6 +278,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("{out} (wall {:.1}s)", started.elapsed().as_secs_f64());
     } else {
         println!("reusing {existing} profiles");
+        let passages: bool = sqlx::query_scalar("select exists (select from vitae.document_passages)").fetch_one(&mut su).await?;
+        if !passages && args.vectors == Vectors::Realistic {
+            let started = Instant::now();
+            population::add_passages(&mut su, &embedder, &tenants).await?;
+            println!("gave the reused profiles passages in {:.1}s", started.elapsed().as_secs_f64());
+        }
     }
     let http = reqwest::Client::new();
     let mut index: Value =
@@ -336,8 +340,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // Recall@10 of the semantic leg (service and raw SQL) against exact search, by distance.
     let mut service_recall = Recall::default();
     let mut sql_recall = Recall::default();
+    let mut aspect_recall = Recall::default();
     for (q, v) in QUERIES.iter().zip(&vectors) {
-        let exact = exact_top(&floor_pool, tenant, v, None).await?;
+        let exact = exact_top(&floor_pool, tenant, v, None, Reference::Window).await?;
+        let every_aspect = exact_top(&floor_pool, tenant, v, None, Reference::EveryAspect).await?;
+        let exact_documents = exact_top(&floor_pool, tenant, v, None, Reference::Documents).await?;
         let page = search(
             &http,
             &server.base_url,
@@ -345,16 +352,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false}),
         )
         .await?;
-        service_recall.add(&exact, &distances_of(&floor_pool, tenant, v, &profile_ids(&page)).await?);
+        let found = distances_of(&floor_pool, tenant, v, &profile_ids(&page), Distance::NearestAspect).await?;
+        service_recall.add(&exact, &found);
+        aspect_recall.add(&every_aspect, &found);
         let raw = semantic_sql(&floor_pool, &order, tenant, v, 10).await?;
-        sql_recall.add(&exact, &distances_of(&floor_pool, tenant, v, &raw).await?);
+        sql_recall.add(&exact_documents, &distances_of(&floor_pool, tenant, v, &raw, Distance::Document).await?);
     }
     println!(
         "\nrecall@10 vs exact, within the relevance cutoff, ties by distance counted as hits ({} real query texts): \
-         service semantic {:.3}, raw SQL ({setting} {probes}) {:.3}",
+         service semantic {:.3} (against its own ranking over an exact index: the {WINDOW} nearest documents, each at its \
+         nearest aspect, document or passage), raw SQL ({setting} {probes}) {:.3} (against the nearest documents)\n\
+         the service's semantic top 10 against every document by its nearest aspect, every passage searched: {:.3}",
         QUERIES.len(),
         service_recall.value(),
-        sql_recall.value()
+        sql_recall.value(),
+        aspect_recall.value()
     );
 
     // Narrow searches: filters at 10% and 1%, and a small tenant in the shared index. Pages
@@ -384,7 +396,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         // search of the service's own leaves behind (it doubled the 1% filter's p50).
         let mut exact_tops = Vec::with_capacity(vectors.len());
         for v in &vectors {
-            exact_tops.push(exact_top(&floor_pool, *scope_tenant, v, *tag).await?);
+            exact_tops.push(exact_top(&floor_pool, *scope_tenant, v, *tag, Reference::Window).await?);
         }
         for mode in ["semantic", "hybrid"] {
             let mut full = 0;
@@ -405,7 +417,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 // Full: as many hits as the exact search has above the cutoff (10 at most).
                 full += usize::from(got.len() >= exact.len());
                 if mode == "semantic" {
-                    recall.add(exact, &distances_of(&floor_pool, *scope_tenant, v, got).await?);
+                    recall.add(exact, &distances_of(&floor_pool, *scope_tenant, v, got, Distance::NearestAspect).await?);
                 }
             }
             let s = summarise(latencies);
@@ -673,17 +685,36 @@ async fn search(http: &reqwest::Client, base_url: &str, key: &str, body: Value) 
 }
 
 /// The cosine distances to `v` of the profiles' default documents.
-async fn distances_of(pool: &PgPool, tenant: Uuid, v: &Vector, profiles: &[Uuid]) -> anyhow::Result<Vec<f64>> {
-    Ok(sqlx::query_scalar(
-        "select (e.embedding <=> $1)::float8 from vitae.search_documents d \
+/// How a document's distance to a query is measured: its own vector's (what the index and the
+/// floor rank by), or the nearer of it and its nearest passage's (what the service ranks by,
+/// `VITAE_SEARCH_PASSAGE_WEIGHT` 1).
+#[derive(Clone, Copy)]
+enum Distance {
+    Document,
+    NearestAspect,
+}
+
+impl Distance {
+    /// The distance of the embedding `e` (its document `e.document_id`) to `$1`.
+    fn sql(self) -> &'static str {
+        match self {
+            Self::Document => "(e.embedding <=> $1)::float8",
+            Self::NearestAspect => {
+                "least(e.embedding <=> $1, (select min(p.embedding <=> $1) from vitae.document_passages p \
+                   where p.tenant_id = e.tenant_id and p.document_id = e.document_id))::float8"
+            }
+        }
+    }
+}
+
+async fn distances_of(pool: &PgPool, tenant: Uuid, v: &Vector, profiles: &[Uuid], by: Distance) -> anyhow::Result<Vec<f64>> {
+    let statement = format!(
+        "select {} from vitae.search_documents d \
          join vitae.document_embeddings e on e.tenant_id = d.tenant_id and e.document_id = d.id \
          where d.tenant_id = $2 and d.is_default and d.profile_id = any($3) order by 1",
-    )
-    .bind(v)
-    .bind(tenant)
-    .bind(profiles)
-    .fetch_all(pool)
-    .await?)
+        by.sql()
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(statement)).bind(v).bind(tenant).bind(profiles).fetch_all(pool).await?)
 }
 
 fn profile_ids(page: &Value) -> Vec<Uuid> {
@@ -744,19 +775,55 @@ where
 /// The distances of the exact top 10 the service may answer: documents at or above its
 /// relevance cutoff (a search's hits stop there), so a short page below the cutoff is not
 /// counted as a miss.
-async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>) -> anyhow::Result<Vec<f64>> {
-    Ok(sqlx::query_scalar(
-        "select (e.embedding <=> $1)::float8 from vitae.document_embeddings e join vitae.search_documents d on d.id = e.document_id \
-         where e.tenant_id = $2 and e.is_default and ($3::text is null or d.tags @> array[$3]) \
-           and 1 - (e.embedding <=> $1) >= $4 \
-         order by (e.embedding <=> $1) + 0, e.document_id limit 10",
-    )
-    .bind(v)
-    .bind(tenant)
-    .bind(tag)
-    .bind(MIN_SIMILARITY)
-    .fetch_all(pool)
-    .await?)
+/// What a search is checked against, ranked exactly.
+#[derive(Clone, Copy)]
+enum Reference {
+    /// The 10 nearest documents: what the index and the floor rank by.
+    Documents,
+    /// The service's own ranking with an exact index: the window of documents nearest by their
+    /// own vectors, each then at the distance of its nearest aspect (document or passage).
+    Window,
+    /// Every document by its nearest aspect, passages searched too (no index does this).
+    EveryAspect,
+}
+
+/// The service's default window (`VITAE_SEARCH_WINDOW`).
+const WINDOW: i64 = 200;
+
+/// The 10 smallest distances of the tenant's default documents (with `tag`) to `v` by
+/// `reference`, within the relevance cutoff. By every aspect, the 10 best are among the 10
+/// nearest documents and the documents of the 200 nearest passages.
+async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>, reference: Reference) -> anyhow::Result<Vec<f64>> {
+    let (nearest, passages, by) = match reference {
+        Reference::Documents => (10, "", Distance::Document),
+        Reference::Window => (WINDOW, "", Distance::NearestAspect),
+        Reference::EveryAspect => (
+            10,
+            "union (select p.document_id from vitae.document_passages p \
+             join vitae.search_documents d on d.tenant_id = p.tenant_id and d.id = p.document_id \
+             where p.tenant_id = $2 and d.is_default and ($3::text is null or d.tags @> array[$3]) \
+             order by (p.embedding <=> $1) + 0 limit 200)",
+            Distance::NearestAspect,
+        ),
+    };
+    let statement = format!(
+        "with nearest as (select e.document_id from vitae.document_embeddings e \
+           join vitae.search_documents d on d.id = e.document_id \
+           where e.tenant_id = $2 and e.is_default and ($3::text is null or d.tags @> array[$3]) \
+           order by (e.embedding <=> $1) + 0, e.document_id limit {nearest}), \
+         candidates as (select document_id from nearest {passages}) \
+         select t.distance from (select {} as distance from vitae.document_embeddings e \
+           where e.tenant_id = $2 and e.document_id in (select document_id from candidates)) t \
+         where 1 - t.distance >= $4 order by t.distance limit 10",
+        by.sql()
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(statement))
+        .bind(v)
+        .bind(tenant)
+        .bind(tag)
+        .bind(MIN_SIMILARITY)
+        .fetch_all(pool)
+        .await?)
 }
 
 /// Reads the tables and indexes searches use into shared buffers (`pg_prewarm`), so that the
@@ -768,7 +835,10 @@ async fn prewarm(su: &mut PgConnection) -> anyhow::Result<()> {
     su.execute("create extension if not exists pg_prewarm").await?;
     let started = Instant::now();
     let (blocks, buffers): (i64, String) = sqlx::query_as(
-        "select coalesce(sum(pg_prewarm(c.oid)), 0)::int8, current_setting('shared_buffers') \
+        // The passages (6.1 GB at a million profiles) would push the rest out of shared buffers,
+        // and a search reads few of them (the window's): they are read into the OS cache only.
+        "select coalesce(sum(pg_prewarm(c.oid, case when c.relname like 'document\\_passages%' then 'read' else 'buffer' end)), 0)::int8, \
+           current_setting('shared_buffers') \
          from pg_class c join pg_namespace n on n.oid = c.relnamespace \
          where c.relkind in ('r', 'i', 't') \
            and ((n.nspname = 'vitae' and (c.relname like 'document\\_embeddings%' \
@@ -779,7 +849,7 @@ async fn prewarm(su: &mut PgConnection) -> anyhow::Result<()> {
     .fetch_one(&mut *su)
     .await?;
     println!(
-        "prewarmed {} MB of tables and indexes in {:.1}s (shared_buffers {buffers})",
+        "prewarmed {} MB of tables and indexes in {:.1}s (shared_buffers {buffers}; the passages into the OS cache only)",
         blocks * 8 / 1024,
         started.elapsed().as_secs_f64()
     );
