@@ -236,6 +236,9 @@ async fn searches_and_plain_reads_are_served_by_the_read_replica() {
         page.status() == 200 && page.json::<serde_json::Value>().await.unwrap()["hits"][0]["profile_id"] == id.as_str()
     })
     .await;
+    // A standby exports and imports snapshots too: the legs of those searches ran side by side.
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.lines().any(|l| l.starts_with("vitae_search_legs_total{run=\"side_by_side\"}")), "{metrics}");
 
     // Reads that must see their own writes ask for the primary with `Cache-Control: no-cache`.
     // With replay paused the replica is behind by exactly one edit, so each answer shows which
