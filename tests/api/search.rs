@@ -672,7 +672,7 @@ async fn legs_run(app: &TestApp, run: &str) -> u64 {
 #[tokio::test]
 async fn the_legs_run_side_by_side_on_a_second_connection_and_find_what_they_find_one_after_the_other() {
     // More than 3 matches is broad: "engineer" only scores the semantic candidates (after the
-    // semantic leg), rarer words rank every match (beside it).
+    // semantic leg), rarer words rank every match (beside it, after the words are looked up).
     let app = TestApp::spawn_with(|c| {
         c.search_broad_max_matches = 3;
         // Idle connections to spare, so every overlapping search here runs side by side.
@@ -700,23 +700,30 @@ async fn the_legs_run_side_by_side_on_a_second_connection_and_find_what_they_fin
     let overlapping = [
         json!({"q": "engineer designing bridges", "mode": "hybrid"}),
         json!({"q": "spark pipelines engineer", "mode": "hybrid", "facets": true}),
-        json!({"q": "bridges engineer", "mode": "keyword"}),
         json!({"q": "autocad -railways", "mode": "hybrid", "filters": {"skills_any": ["AutoCAD"]}}),
+        // Only a broad word: looked up beside the semantic leg, ranked after it.
+        json!({"q": "engineer", "mode": "hybrid"}),
+        // A mistyped word: its stand-ins are found beside the semantic leg.
+        json!({"q": "bridgse enginer", "mode": "hybrid"}),
     ];
-    let others = [json!({"q": "bridges", "mode": "semantic"}), json!({"q": "engineer", "mode": "hybrid"})];
+    // Keyword mode asks the semantic leg only for broad words: after the plan.
+    let others = [json!({"q": "bridges", "mode": "semantic"}), json!({"q": "bridges engineer", "mode": "keyword"})];
     for body in overlapping.iter().chain(&others) {
         let mut body = body.clone();
         body["explain"] = json!(true);
         let side_by_side = search(&app, &tenant.read, body.clone()).await;
         let sequential = search(&one_after_another, &tenant.read, body.clone()).await;
         assert!(!side_by_side["hits"].as_array().unwrap().is_empty(), "{body}: {side_by_side}");
+        if body["q"] == "bridgse enginer" {
+            assert!(side_by_side["corrections"].as_array().is_some_and(|c| !c.is_empty()), "{side_by_side}");
+        }
         for part in ["hits", "total", "facets", "plan", "corrections", "warnings"] {
             assert_eq!(side_by_side.get(part), sequential.get(part), "{body}: {part}");
         }
     }
-    // Only searches with both a semantic leg and a rare word overlap: the first server ran each
-    // of them side by side, the second one after the other (both servers of this test process
-    // count into one metrics registry).
+    // Only searches whose semantic leg runs whatever the words say overlap: the first server ran
+    // each of them side by side, the second one after the other (both servers of this test
+    // process count into one metrics registry).
     assert_eq!(legs_run(&app, "side_by_side").await, overlapping.len() as u64);
     assert_eq!(legs_run(&app, "one_after_another").await, overlapping.len() as u64);
 }

@@ -15,11 +15,11 @@
 //! 9. the page's cards, highlights and nearest passages (one);
 //! 10. commit (one).
 //!
-//! A default hybrid request (facets and highlights) makes 8 round trips. When both legs run and
-//! the query has a word rare enough to rank every match of, a second transaction on another
-//! connection imports the first one's snapshot (two round trips) and ranks those words'
-//! matches while the semantic leg runs; the semantic candidates holding a broad word are ranked
-//! after it (one), and facets are counted beside the page's hits.
+//! A default hybrid request (facets and highlights) makes 8 round trips. In every mode but
+//! keyword, given words, a second transaction on another connection (when one is spare) imports
+//! the first one's snapshot (two round trips) and runs stage 3 and the matches of rare words
+//! while the first runs stages 4 and 5; the semantic candidates holding a broad word are ranked
+//! after them (one), and facets are counted beside the page's hits.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -181,6 +181,12 @@ where
 /// has room but nothing idle; past it they run one after the other.
 const SIBLING_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
+/// The keyword plan, when it has words to rank: some searchable words (not only stop words),
+/// and some that a document holds (or stands in for).
+fn rankable(plan: Option<&KeywordPlan>) -> Option<&KeywordPlan> {
+    plan.filter(|p| p.has_words && !p.is_empty())
+}
+
 /// What the semantic leg searches with.
 struct SemanticLeg<'a> {
     vector: Option<&'a [f32]>,
@@ -188,12 +194,6 @@ struct SemanticLeg<'a> {
     path: Option<VectorPath>,
     window: i64,
     passages: bool,
-}
-
-impl SemanticLeg<'_> {
-    fn runs(&self) -> bool {
-        self.vector.is_some() && self.path.is_some()
-    }
 }
 
 impl Engine<'_> {
@@ -215,36 +215,7 @@ impl Engine<'_> {
             vector = Some(found.ok_or(SearchError::ProfileNotFound)?.ok_or(SearchError::MissingDocument(profile_id))?);
         }
 
-        // The keyword plan from the tenant's word statistics: which words find candidates,
-        // which only score them (too common to rank every match), stand-ins for mistyped words.
-        let started = Instant::now();
         let text = keyword::split(q);
-        let keyword_plan =
-            if plan::wants_keyword_plan(query) { Some(self.keyword_plan(&mut tx, q, &text.positive).await?) } else { None };
-        timings.keyword_ms = elapsed_ms(started);
-        if plan::runs_semantic(query, keyword_plan.as_ref()) && vector.is_none() {
-            vector = Some(self.embed_query(tenant_id, q, &mut timings).await?);
-        }
-
-        let started = Instant::now();
-        let matching = if plan::must_count(query, keyword_plan.as_ref(), self.ann.is_some()) {
-            Some(self.selected(&mut tx, tenant_id, &query.mask, &query.filters).await?)
-        } else {
-            None
-        };
-        let mut plan = plan::plan(
-            query,
-            Facts {
-                index: self.ann.map(AnnState::storage),
-                keyword: keyword_plan.as_ref(),
-                matching,
-                exact_limit: self.exact_limit(),
-            },
-        );
-
-        let count_ms = elapsed_ms(started);
-
-        // The legs.
         let window = match query.mask {
             // Each person once: room for several personas of the same people.
             MaskSelection::All => self.settings.window * 3,
@@ -253,66 +224,90 @@ impl Engine<'_> {
         // Multi-aspect profiles: with passages weighed, the leg's statement also gives each
         // document's nearest passage (a role, the skills, ...).
         let passages = self.settings.passage_weight > 0.0 && query.mode != Mode::Keyword;
-        let words = match (&keyword_plan, plan.keyword) {
-            (Some(_), Some(KeywordPath::Empty)) => {
-                warnings.push(
-                    "the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into(),
-                );
-                None
-            }
-            // Words no document holds (and nothing near them): nothing to rank.
-            (Some(words), Some(_)) if !words.is_empty() => Some(words),
-            _ => None,
-        };
-        let semantic_leg = SemanticLeg { vector: vector.as_deref(), path: plan.semantic, window, passages };
 
-        // With a second connection to spare, reading the same snapshot, the keyword leg ranks
-        // the candidates of rare words while the semantic leg walks the index (the legs' time is
-        // the longer one's, not their sum). Words too common to rank every match of only score
-        // the semantic candidates, so they wait for them either way.
-        let overlap = semantic_leg.runs() && words.is_some_and(|w| w.matching.is_some());
-        let mut sibling = if overlap && self.settings.legs_side_by_side {
+        // In every mode but keyword the semantic leg runs whatever the words say. With a second
+        // connection to spare, reading the same snapshot, the words are then looked up (the
+        // keyword plan, stand-ins for mistyped words) and the matches of rare words ranked while
+        // the semantic leg walks the index: the legs take the longer one's time, not the sum.
+        // Words too common to rank every match of only score the semantic candidates, so they
+        // wait for them either way.
+        let independent = plan::wants_keyword_plan(query) && query.mode != Mode::Keyword && vector.is_some();
+        let mut sibling = if independent && self.settings.legs_side_by_side {
             tx.sibling(self.pool, &self.session_settings(), SIBLING_WAIT).await?
         } else {
             None
         };
-        if overlap {
+        if independent {
             let run = if sibling.is_some() { "side_by_side" } else { "one_after_another" };
             metrics::counter!("vitae_search_legs_total", "run" => run).increment(1);
         }
-        let (nearest, keyword) = match sibling.as_mut() {
+        let (keyword_plan, plan, nearest, keyword) = match sibling.as_mut() {
             Some(sibling) => {
-                let rare = words.map(|w| self.ranking(query, w, &text, window, true, None));
-                let rare = rare.expect("the legs overlap only with words to rank");
-                let ((nearest, path, semantic_ms), (rare, rare_ms)) = tokio::try_join!(
-                    self.semantic_leg(&mut tx, query, &semantic_leg),
-                    timed(keyword_sql::rank(sibling, &rare)),
-                )?;
-                (plan.semantic, timings.semantic_ms, timings.keyword_ms) =
-                    (path, count_ms + semantic_ms, timings.keyword_ms + rare_ms);
+                let meaning = async {
+                    let started = Instant::now();
+                    let matching = self.matching(&mut tx, tenant_id, query, None).await?;
+                    let path = self.plan(query, None, matching).semantic;
+                    let leg = SemanticLeg { vector: vector.as_deref(), path, window, passages };
+                    let (nearest, path) = self.semantic_leg(&mut tx, query, &leg).await?;
+                    Ok::<_, SearchError>((matching, path, nearest, elapsed_ms(started)))
+                };
+                let words = async {
+                    let started = Instant::now();
+                    let words = self.keyword_plan(sibling, q, &text.positive).await?;
+                    let rare = match rankable(Some(&words)).filter(|w| w.matching.is_some()) {
+                        Some(w) => keyword_sql::rank(sibling, &self.ranking(query, w, &text, window, true, None)).await?,
+                        None => Vec::new(),
+                    };
+                    Ok::<_, SearchError>((words, rare, elapsed_ms(started)))
+                };
+                let ((matching, path, nearest, semantic_ms), (words, rare, keyword_ms)) = tokio::try_join!(meaning, words)?;
+                let mut plan = self.plan(query, Some(&words), matching);
+                plan.semantic = path;
+                (timings.semantic_ms, timings.keyword_ms) = (semantic_ms, keyword_ms);
                 let started = Instant::now();
                 let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
-                let broad = words.map(|w| self.ranking(query, w, &text, window, false, Some(&within)));
+                let broad = rankable(Some(&words)).map(|w| self.ranking(query, w, &text, window, false, Some(&within)));
                 let keyword = match broad.filter(|r| r.broad.is_some()) {
                     Some(broad) => keyword_sql::merge(rare, keyword_sql::rank(&mut tx, &broad).await?, window),
                     None => rare,
                 };
                 timings.keyword_ms += elapsed_ms(started);
-                (nearest, keyword)
+                (Some(words), plan, nearest, keyword)
             }
             None => {
-                let (nearest, path, semantic_ms) = self.semantic_leg(&mut tx, query, &semantic_leg).await?;
-                (plan.semantic, timings.semantic_ms) = (path, count_ms + semantic_ms);
+                // The keyword plan from the tenant's word statistics: which words find
+                // candidates, which only score them (too common to rank every match), stand-ins
+                // for mistyped words.
+                let started = Instant::now();
+                let keyword_plan = match plan::wants_keyword_plan(query) {
+                    true => Some(self.keyword_plan(&mut tx, q, &text.positive).await?),
+                    false => None,
+                };
+                timings.keyword_ms = elapsed_ms(started);
+                if plan::runs_semantic(query, keyword_plan.as_ref()) && vector.is_none() {
+                    vector = Some(self.embed_query(tenant_id, q, &mut timings).await?);
+                }
+                let started = Instant::now();
+                let matching = self.matching(&mut tx, tenant_id, query, keyword_plan.as_ref()).await?;
+                let mut plan = self.plan(query, keyword_plan.as_ref(), matching);
+                let leg = SemanticLeg { vector: vector.as_deref(), path: plan.semantic, window, passages };
+                let (nearest, path) = self.semantic_leg(&mut tx, query, &leg).await?;
+                (plan.semantic, timings.semantic_ms) = (path, elapsed_ms(started));
                 let started = Instant::now();
                 let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
+                let words = rankable(keyword_plan.as_ref().filter(|_| plan.keyword.is_some()));
                 let keyword = match words.map(|w| self.ranking(query, w, &text, window, true, Some(&within))) {
                     Some(ranking) => keyword_sql::rank(&mut tx, &ranking).await?,
                     None => Vec::new(),
                 };
                 timings.keyword_ms += elapsed_ms(started);
-                (nearest, keyword)
+                (keyword_plan, plan, nearest, keyword)
             }
         };
+        if plan.keyword == Some(KeywordPath::Empty) {
+            warnings
+                .push("the query has no searchable words (only stop words or punctuation); keyword matching was skipped".into());
+        }
         if plan.keyword == Some(KeywordPath::WithinSemantic) && query.mode == Mode::Keyword {
             warnings.push(format!(
                 "some words are in more than {} documents; they only rank documents found by rarer words or among the {} closest in meaning",
@@ -379,17 +374,36 @@ impl Engine<'_> {
         Ok(SearchOutcome { hits, total: page.total, facets, next: page.next, plan, timings, warnings, corrections })
     }
 
+    /// How many documents the tenant, mask selection and filters select, when that decides the
+    /// semantic leg's path.
+    async fn matching(
+        &self,
+        tx: &mut TenantTx,
+        tenant_id: Uuid,
+        query: &SearchQuery,
+        keyword_plan: Option<&KeywordPlan>,
+    ) -> SearchResult<Option<i64>> {
+        if !plan::must_count(query, keyword_plan, self.ann.is_some()) {
+            return Ok(None);
+        }
+        Ok(Some(self.selected(tx, tenant_id, &query.mask, &query.filters).await?))
+    }
+
+    fn plan(&self, query: &SearchQuery, keyword: Option<&KeywordPlan>, matching: Option<i64>) -> Plan {
+        let facts = Facts { index: self.ann.map(AnnState::storage), keyword, matching, exact_limit: self.exact_limit() };
+        plan::plan(query, facts)
+    }
+
     /// The semantic leg: the window of documents nearest the vector (each with its nearest
-    /// passage), the path it took, and its milliseconds.
+    /// passage), and the path it took.
     async fn semantic_leg(
         &self,
         tx: &mut TenantTx,
         query: &SearchQuery,
         leg: &SemanticLeg<'_>,
-    ) -> SearchResult<(Vec<DocumentDistances>, Option<VectorPath>, f64)> {
-        let started = Instant::now();
+    ) -> SearchResult<(Vec<DocumentDistances>, Option<VectorPath>)> {
         let (Some(vector), Some(path)) = (leg.vector, leg.path) else {
-            return Ok((Vec::new(), leg.path, 0.0));
+            return Ok((Vec::new(), leg.path));
         };
         let (mask, filters, window) = (&query.mask, &query.filters, leg.window);
         let hits = search_sql::semantic_distances(tx, vector, mask, filters, window, path, leg.passages).await?;
@@ -399,9 +413,9 @@ impl Engine<'_> {
         if path.is_ann() && (hits.len() as i64) < window.min(self.exact_limit()) {
             let exact = VectorPath::Exact;
             let hits = search_sql::semantic_distances(tx, vector, mask, filters, window, exact, leg.passages).await?;
-            return Ok((hits, Some(exact), elapsed_ms(started)));
+            return Ok((hits, Some(exact)));
         }
-        Ok((hits, Some(path), elapsed_ms(started)))
+        Ok((hits, Some(path)))
     }
 
     /// What the keyword leg ranks: the candidates of the plan's rare words (`matching`), and,
