@@ -104,9 +104,11 @@ pub struct Config {
     /// job descriptions within about this long.
     #[serde(with = "humantime_serde")]
     pub search_memory_ttl: Duration,
-    /// Run a search's keyword leg beside its semantic leg, on a second pooled connection that
-    /// reads the same snapshot, when one is idle (or the pool has room): a search then holds
-    /// two connections for a while. Off: one connection per search, the legs one after the other.
+    /// In every mode but keyword, look up a search's words (their statistics, stand-ins for
+    /// mistyped ones, the matches of rare ones) beside its semantic leg, on a second pooled
+    /// connection that reads the same snapshot, when one is idle (or the pool has room): a search
+    /// then holds two connections for a while. Off: one connection per search, one step after
+    /// the other.
     pub search_legs_side_by_side: bool,
     /// BM25: term frequency saturation (k1) and length normalisation (b).
     pub search_bm25_k1: f64,
