@@ -295,7 +295,7 @@ impl Engine<'_> {
                 (plan.semantic, timings.semantic_ms) = (path, elapsed_ms(started));
                 let started = Instant::now();
                 let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
-                let words = rankable(keyword_plan.as_ref().filter(|_| plan.keyword.is_some()));
+                let words = rankable(keyword_plan.as_ref());
                 let keyword = match words.map(|w| self.ranking(query, w, &text, window, true, Some(&within))) {
                     Some(ranking) => keyword_sql::rank(&mut tx, &ranking).await?,
                     None => Vec::new(),
