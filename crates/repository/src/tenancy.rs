@@ -19,8 +19,7 @@ pub struct TenantTx {
 impl TenantTx {
     /// Begins a transaction confined to `tenant_id`, in one round trip.
     pub async fn begin(pool: &PgPool, tenant_id: Uuid) -> RepoResult<Self> {
-        // A Uuid prints as hex and dashes only, so it is safe inside the literal.
-        let statement = format!("begin; set local app.tenant_id = '{tenant_id}'");
+        let statement = opening("begin", tenant_id, &[]);
         let tx = pool.begin_with(AssertSqlSafe(statement)).await.map_err(|e| RepoError::on_acquire(pool, e))?;
         Ok(Self { tx, tenant_id })
     }
@@ -30,7 +29,7 @@ impl TenantTx {
     /// read of several statements never mixes before and after a write (read-only transactions
     /// never fail to serialise).
     pub async fn begin_read_only(pool: &PgPool, tenant_id: Uuid) -> RepoResult<Self> {
-        let statement = format!("{BEGIN_READ_ONLY}; set local app.tenant_id = '{tenant_id}'");
+        let statement = opening(BEGIN_READ_ONLY, tenant_id, &[]);
         let tx = pool.begin_with(AssertSqlSafe(statement)).await.map_err(|e| RepoError::on_acquire(pool, e))?;
         Ok(Self { tx, tenant_id })
     }
@@ -39,8 +38,7 @@ impl TenantTx {
     /// `ivfflat.probes`), all in one round trip. Names and values come from code and
     /// configuration, never from requests.
     pub async fn begin_read_only_with(pool: &PgPool, tenant_id: Uuid, settings: &[(&str, String)]) -> RepoResult<Self> {
-        let mut statement = format!("{BEGIN_READ_ONLY}; set local app.tenant_id = '{tenant_id}'");
-        push_settings(&mut statement, settings);
+        let statement = opening(BEGIN_READ_ONLY, tenant_id, settings);
         let tx = pool.begin_with(AssertSqlSafe(statement)).await.map_err(|e| RepoError::on_acquire(pool, e))?;
         Ok(Self { tx, tenant_id })
     }
@@ -73,9 +71,8 @@ impl TenantTx {
             return Err(RepoError::Database(sqlx::Error::Protocol(format!("unexpected snapshot id {snapshot:?}"))));
         }
         // The snapshot must be set before the transaction's first query; SET LOCAL is none.
-        let mut statement = format!("{BEGIN_READ_ONLY}; set transaction snapshot '{snapshot}'");
-        statement.push_str(&format!("; set local app.tenant_id = '{}'", self.tenant_id));
-        push_settings(&mut statement, settings);
+        let begin = format!("{BEGIN_READ_ONLY}; set transaction snapshot '{snapshot}'");
+        let statement = opening(&begin, self.tenant_id, settings);
         let tx = PgTransaction::begin(connection, Some(AssertSqlSafe(statement).into_sql_str())).await?;
         Ok(Some(Self { tx, tenant_id: self.tenant_id }))
     }
@@ -95,12 +92,16 @@ impl TenantTx {
     }
 }
 
-fn push_settings(statement: &mut String, settings: &[(&str, String)]) {
+/// `begin`, then the tenant and `settings` as `SET LOCAL`s: one round trip. A Uuid prints as hex
+/// and dashes only, so it is safe inside the literal.
+fn opening(begin: &str, tenant_id: Uuid, settings: &[(&str, String)]) -> String {
+    let mut statement = format!("{begin}; set local app.tenant_id = '{tenant_id}'");
     for (name, value) in settings {
         debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'));
         debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'));
         statement.push_str(&format!("; set local {name} = {value}"));
     }
+    statement
 }
 
 impl Deref for TenantTx {
