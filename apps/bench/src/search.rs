@@ -65,6 +65,10 @@ pub struct Args {
     /// `maintenance_work_mem` for index builds (an HNSW build is slow once its graph outgrows it).
     #[arg(long, default_value = "4GB")]
     build_memory: String,
+    /// Only the narrow searches (filters and the small tenant), with where their time goes: a
+    /// quick loop while working on them.
+    #[arg(long)]
+    narrow_only: bool,
     #[arg(long, env = "VITAE_MODEL_DIR", default_value = ".local/models/all-MiniLM-L6-v2")]
     model_dir: std::path::PathBuf,
 }
@@ -337,100 +341,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     );
     prewarm(&mut su).await?;
 
-    // Recall@10 of the semantic leg (service and raw SQL) against exact search, by distance.
-    let mut service_recall = Recall::default();
-    let mut sql_recall = Recall::default();
-    let mut aspect_recall = Recall::default();
-    for (q, v) in QUERIES.iter().zip(&vectors) {
-        let exact = exact_top(&floor_pool, tenant, v, None, Reference::Window).await?;
-        let every_aspect = exact_top(&floor_pool, tenant, v, None, Reference::EveryAspect).await?;
-        let exact_documents = exact_top(&floor_pool, tenant, v, None, Reference::Documents).await?;
-        let page = search(
-            &http,
-            &server.base_url,
-            &server.key,
-            json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false}),
-        )
-        .await?;
-        let found = distances_of(&floor_pool, tenant, v, &profile_ids(&page), Distance::NearestAspect).await?;
-        service_recall.add(&exact, &found);
-        aspect_recall.add(&every_aspect, &found);
-        let raw = semantic_sql(&floor_pool, &order, tenant, v, 10).await?;
-        sql_recall.add(&exact_documents, &distances_of(&floor_pool, tenant, v, &raw, Distance::Document).await?);
+    if !args.narrow_only {
+        print_recall(&http, &server, &floor_pool, tenant, &vectors, &order, (setting, probes)).await?;
     }
-    println!(
-        "\nrecall@10 vs exact, within the relevance cutoff, ties by distance counted as hits ({} real query texts): \
-         service semantic {:.3} (against its own ranking over an exact index: the {WINDOW} nearest documents, each at its \
-         nearest aspect, document or passage), raw SQL ({setting} {probes}) {:.3} (against the nearest documents)\n\
-         the service's semantic top 10 against every document by its nearest aspect, every passage searched: {:.3}",
-        QUERIES.len(),
-        service_recall.value(),
-        sql_recall.value(),
-        aspect_recall.value()
-    );
-
-    // Narrow searches: filters at 10% and 1%, and a small tenant in the shared index. Pages
-    // full, recall and latency; the service picks its path (index or exact) itself.
-    println!(
-        "\nnarrow searches (1 client; recall and fullness within the relevance cutoff)  mode      pages full  recall@10  p50 ms  p95 ms"
-    );
-    let mut scopes: Vec<(String, Uuid, &str, Option<&str>)> = vec![
-        ("tags=sel10".into(), tenant, server.key.as_str(), Some("sel10")),
-        ("tags=sel1".into(), tenant, server.key.as_str(), Some("sel1")),
-    ];
-    if let Some((small, key)) = &small {
-        scopes.push((format!("tenant of {}", args.small_tenant), *small, key.as_str(), None));
+    narrow_searches(&http, &server, &floor_pool, (tenant, small.as_ref()), &vectors, args.small_tenant).await?;
+    if args.narrow_only {
+        return Ok(());
     }
-    for (label, scope_tenant, key, tag) in &scopes {
-        // Once untimed first, so the first mode measured does not pay for reading the scope's
-        // pages into memory.
-        for q in QUERIES {
-            let mut body = json!({"q": q, "mode": "hybrid", "limit": 10, "facets": false, "highlight": false});
-            if let Some(tag) = tag {
-                body["filters"] = json!({"tags": [tag]});
-            }
-            search(&http, &server.base_url, key, body).await?;
-        }
-        // The exact answers first: ranking a selection exactly between two timed requests
-        // would measure each request right after a scan of up to 100,000 vectors, which no
-        // search of the service's own leaves behind (it doubled the 1% filter's p50).
-        let mut exact_tops = Vec::with_capacity(vectors.len());
-        for v in &vectors {
-            exact_tops.push(exact_top(&floor_pool, *scope_tenant, v, *tag, Reference::Window).await?);
-        }
-        for mode in ["semantic", "hybrid"] {
-            let mut full = 0;
-            let mut latencies = Vec::new();
-            let mut pages = Vec::with_capacity(QUERIES.len());
-            for q in QUERIES {
-                let mut body = json!({"q": q, "mode": mode, "limit": 10, "facets": false, "highlight": false});
-                if let Some(tag) = tag {
-                    body["filters"] = json!({"tags": [tag]});
-                }
-                let started = Instant::now();
-                let page = search(&http, &server.base_url, key, body).await?;
-                latencies.push(started.elapsed());
-                pages.push(profile_ids(&page));
-            }
-            let mut recall = Recall::default();
-            for ((got, exact), v) in pages.iter().zip(&exact_tops).zip(&vectors) {
-                // Full: as many hits as the exact search has above the cutoff (10 at most).
-                full += usize::from(got.len() >= exact.len());
-                if mode == "semantic" {
-                    recall.add(exact, &distances_of(&floor_pool, *scope_tenant, v, got, Distance::NearestAspect).await?);
-                }
-            }
-            let s = summarise(latencies);
-            let recall = if mode == "semantic" { format!("{:.3}", recall.value()) } else { "  -  ".into() };
-            println!(
-                "  {label:<18}                                                    {mode:<9} {full:>3}/{:<3}     {recall}   {:>6.1}  {:>6.1}",
-                QUERIES.len(),
-                ms(s.p50),
-                ms(s.p95)
-            );
-        }
-    }
-
     // Latency and throughput per mode and client count: service through HTTP, then raw SQL.
     println!(
         "\nmode      clients | service p50  p95 ms   q/s  (took p50) | SQL p50  p95 ms   q/s | p50 ratio  q/s ratio | default p50  p95 ms  vs plain"
@@ -508,27 +425,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("\nstages, p50 ms (1 client):");
     for mode in ["semantic", "keyword", "hybrid"] {
         for (label, plain) in [("plain", true), ("default", false)] {
-            let mut stages: Vec<(&str, Vec<f64>)> =
-                ["embed", "semantic", "keyword", "fuse", "facets", "hits"].into_iter().map(|s| (s, Vec::new())).collect();
-            let mut took = Vec::new();
+            let mut stages = Stages::default();
             for (q, _) in work.iter() {
                 let mut body = json!({"q": q, "mode": mode, "limit": 10});
                 if plain {
                     body["facets"] = json!(false);
                     body["highlight"] = json!(false);
                 }
-                let page = search(&http, &server.base_url, &server.key, body).await?;
-                took.push(page["took_ms"].as_f64().unwrap_or(0.0));
-                for (stage, values) in stages.iter_mut() {
-                    values.push(page["timings"][format!("{stage}_ms")].as_f64().unwrap_or(0.0));
-                }
+                stages.add(&search(&http, &server.base_url, &server.key, body).await?);
             }
-            let median = |v: &mut Vec<f64>| {
-                v.sort_by(f64::total_cmp);
-                v[v.len() / 2]
-            };
-            let parts: Vec<String> = stages.iter_mut().map(|(stage, v)| format!("{stage} {:.1}", median(v))).collect();
-            println!("  {mode:<9} {label:<8} took {:>5.1} | {}", median(&mut took), parts.join(", "));
+            println!("  {mode:<9} {label:<8} {}", stages.medians());
         }
     }
     println!(
@@ -544,6 +450,155 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         indexes::compare(&mut su, tenant, &queries, compare, &args.build_memory).await?;
     }
     Ok(())
+}
+
+/// Recall@10 of the semantic leg (service and raw SQL) against exact search, by distance.
+async fn print_recall(
+    http: &reqwest::Client,
+    server: &BenchServer,
+    floor_pool: &PgPool,
+    tenant: Uuid,
+    vectors: &[Vector],
+    order: &str,
+    (setting, probes): (&str, i64),
+) -> anyhow::Result<()> {
+    let mut service_recall = Recall::default();
+    let mut sql_recall = Recall::default();
+    let mut aspect_recall = Recall::default();
+    for (q, v) in QUERIES.iter().zip(vectors) {
+        let exact = exact_top(floor_pool, tenant, v, None, Reference::Window).await?;
+        let every_aspect = exact_top(floor_pool, tenant, v, None, Reference::EveryAspect).await?;
+        let exact_documents = exact_top(floor_pool, tenant, v, None, Reference::Documents).await?;
+        let page = search(
+            http,
+            &server.base_url,
+            &server.key,
+            json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false}),
+        )
+        .await?;
+        let found = distances_of(floor_pool, tenant, v, &profile_ids(&page), Distance::NearestAspect).await?;
+        service_recall.add(&exact, &found);
+        aspect_recall.add(&every_aspect, &found);
+        let raw = semantic_sql(floor_pool, order, tenant, v, 10).await?;
+        sql_recall.add(&exact_documents, &distances_of(floor_pool, tenant, v, &raw, Distance::Document).await?);
+    }
+    println!(
+        "\nrecall@10 vs exact, within the relevance cutoff, ties by distance counted as hits ({} real query texts): \
+         service semantic {:.3} (against its own ranking over an exact index: the {WINDOW} nearest documents, each at its \
+         nearest aspect, document or passage), raw SQL ({setting} {probes}) {:.3} (against the nearest documents)\n\
+         the service's semantic top 10 against every document by its nearest aspect, every passage searched: {:.3}",
+        QUERIES.len(),
+        service_recall.value(),
+        sql_recall.value(),
+        aspect_recall.value()
+    );
+
+    Ok(())
+}
+
+/// Narrow searches: filters at 10% and 1%, and a small tenant in the shared index. Pages full,
+/// recall, latency and where the time goes; the service picks its path (index or exact) itself.
+async fn narrow_searches(
+    http: &reqwest::Client,
+    server: &BenchServer,
+    floor_pool: &PgPool,
+    (tenant, small): (Uuid, Option<&(Uuid, String)>),
+    vectors: &[Vector],
+    small_size: i64,
+) -> anyhow::Result<()> {
+    println!(
+        "\nnarrow searches (1 client; recall and fullness within the relevance cutoff)  mode      pages full  recall@10  p50 ms  p95 ms"
+    );
+    let mut scopes: Vec<(String, Uuid, &str, Option<&str>)> = vec![
+        ("tags=sel10".into(), tenant, server.key.as_str(), Some("sel10")),
+        ("tags=sel1".into(), tenant, server.key.as_str(), Some("sel1")),
+    ];
+    if let Some((small, key)) = &small {
+        scopes.push((format!("tenant of {small_size}"), *small, key.as_str(), None));
+    }
+    for (label, scope_tenant, key, tag) in &scopes {
+        // Once untimed first, so the first mode measured does not pay for reading the scope's
+        // pages into memory.
+        for q in QUERIES {
+            let mut body = json!({"q": q, "mode": "hybrid", "limit": 10, "facets": false, "highlight": false});
+            if let Some(tag) = tag {
+                body["filters"] = json!({"tags": [tag]});
+            }
+            search(http, &server.base_url, key, body).await?;
+        }
+        // The exact answers first: ranking a selection exactly between two timed requests
+        // would measure each request right after a scan of up to 100,000 vectors, which no
+        // search of the service's own leaves behind (it doubled the 1% filter's p50).
+        let mut exact_tops = Vec::with_capacity(vectors.len());
+        for v in vectors {
+            exact_tops.push(exact_top(floor_pool, *scope_tenant, v, *tag, Reference::Window).await?);
+        }
+        for mode in ["semantic", "hybrid"] {
+            let mut full = 0;
+            let mut latencies = Vec::new();
+            let mut pages = Vec::with_capacity(QUERIES.len());
+            let mut stages = Stages::default();
+            for q in QUERIES {
+                let mut body = json!({"q": q, "mode": mode, "limit": 10, "facets": false, "highlight": false});
+                if let Some(tag) = tag {
+                    body["filters"] = json!({"tags": [tag]});
+                }
+                let started = Instant::now();
+                let page = search(http, &server.base_url, key, body).await?;
+                latencies.push(started.elapsed());
+                stages.add(&page);
+                pages.push(profile_ids(&page));
+            }
+            let mut recall = Recall::default();
+            for ((got, exact), v) in pages.iter().zip(&exact_tops).zip(vectors) {
+                // Full: as many hits as the exact search has above the cutoff (10 at most).
+                full += usize::from(got.len() >= exact.len());
+                if mode == "semantic" {
+                    recall.add(exact, &distances_of(floor_pool, *scope_tenant, v, got, Distance::NearestAspect).await?);
+                }
+            }
+            let s = summarise(latencies);
+            let recall = if mode == "semantic" { format!("{:.3}", recall.value()) } else { "  -  ".into() };
+            println!(
+                "  {label:<18}                                                    {mode:<9} {full:>3}/{:<3}     {recall}   {:>6.1}  {:>6.1}",
+                QUERIES.len(),
+                ms(s.p50),
+                ms(s.p95)
+            );
+            println!("  {:<18}  {}", "", stages.medians());
+        }
+    }
+
+    Ok(())
+}
+
+/// Each stage's timings (`timings.<stage>_ms`) over a run of searches.
+#[derive(Default)]
+struct Stages {
+    took: Vec<f64>,
+    by_stage: [Vec<f64>; 6],
+}
+
+impl Stages {
+    const NAMES: [&str; 6] = ["embed", "semantic", "keyword", "fuse", "facets", "hits"];
+
+    fn add(&mut self, page: &Value) {
+        self.took.push(page["took_ms"].as_f64().unwrap_or(0.0));
+        for (name, values) in Self::NAMES.iter().zip(self.by_stage.iter_mut()) {
+            values.push(page["timings"][format!("{name}_ms")].as_f64().unwrap_or(0.0));
+        }
+    }
+
+    /// "took 10.8 | embed 0.0, semantic 10.1, ...": each median.
+    fn medians(&mut self) -> String {
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        let parts: Vec<String> =
+            Self::NAMES.iter().zip(self.by_stage.iter_mut()).map(|(name, v)| format!("{name} {:.1}", median(v))).collect();
+        format!("took {:>5.1} | {}", median(&mut self.took), parts.join(", "))
+    }
 }
 
 /// A job description of about 3,000 characters: a title, the company at length, the work, the

@@ -100,12 +100,12 @@ pub async fn semantic(
     window: i64,
     path: VectorPath,
 ) -> RepoResult<Vec<LegHit>> {
-    let nearest = semantic_distances(tx, vector, mask, filters, window, path, false).await?;
+    let nearest = semantic_distances(tx, vector, mask, filters, window, path).await?;
     Ok(nearest.into_iter().map(LegHit::from).collect())
 }
 
-/// As [`semantic`], as distances; with `passages` each document's nearest passage too, in the
-/// same statement: what [`distances`] would say of the window, without a second look-up.
+/// As [`semantic`], as distances (no passage: [`nearest_passages`] adds them, in a statement of
+/// its own so that it can run beside other work once the window is known).
 pub async fn semantic_distances(
     tx: &mut TenantTx,
     vector: &[f32],
@@ -113,7 +113,6 @@ pub async fn semantic_distances(
     filters: &Filters,
     window: i64,
     path: VectorPath,
-    passages: bool,
 ) -> RepoResult<Vec<DocumentDistances>> {
     let vector = Vector::from(vector.to_vec());
     // The embeddings carry their document's filter columns (migration 0009): one table, so the
@@ -144,15 +143,7 @@ pub async fn semantic_distances(
     push_conditions(&mut qb, mask, filters);
     qb.push(" order by score limit ").push_bind(window);
     let distance = if path == VectorPath::Ann(VectorStorage::Halfvec) { "n.exact_score" } else { "n.score" };
-    qb.push(format!(") select n.document_id, n.profile_id, {distance} as document, "));
-    if passages {
-        qb.push("(select min(1 + (p.embedding <#> ").push_bind(vector).push(
-            ")) from vitae.document_passages p \
-             where p.tenant_id = n.tenant_id and p.document_id = n.document_id)::float8 as passage",
-        );
-    } else {
-        qb.push("null::float8 as passage");
-    }
+    qb.push(format!(") select n.document_id, n.profile_id, {distance} as document, null::float8 as passage"));
     // Iterative scans return rows in relaxed order; the window is sorted again.
     qb.push(format!(" from nearest n order by {distance}, n.document_id"));
     if !path.is_ann() {
@@ -225,6 +216,19 @@ impl From<DocumentDistances> for LegHit {
     fn from(d: DocumentDistances) -> Self {
         LegHit { document_id: d.document_id, profile_id: d.profile_id, score: d.document }
     }
+}
+
+/// Each document's nearest passage: (document, cosine distance), for those that have passages.
+/// One index scan for all of them; the distance is computed as in [`distances`].
+pub async fn nearest_passages(tx: &mut TenantTx, documents: &[Uuid], vector: &[f32]) -> RepoResult<Vec<(Uuid, f64)>> {
+    Ok(sqlx::query_as(
+        "select p.document_id, min(1 + (p.embedding <#> $2))::float8 from vitae.document_passages p \
+         where p.document_id = any($1) group by p.document_id",
+    )
+    .bind(documents)
+    .bind(Vector::from(vector.to_vec()))
+    .fetch_all(&mut **tx)
+    .await?)
 }
 
 pub async fn distances(tx: &mut TenantTx, documents: &[Uuid], vector: &[f32]) -> RepoResult<Vec<DocumentDistances>> {

@@ -8,9 +8,10 @@
 //! 4. how many documents the tenant, mask and filters select (one, only when it decides the
 //!    path and is not remembered; a remembered count past its time is served while it is
 //!    counted again off the request path);
-//! 5. the semantic leg (one; a second, exact, only when the index gave up early);
+//! 5. the semantic leg (one; a second, exact, only when the index gave up early), then its
+//!    window's nearest passages (one, when passages are weighed);
 //! 6. the keyword leg (one);
-//! 7. every candidate's nearest passage (one, hybrid and semantic);
+//! 7. the nearest passage of each candidate found by words alone (one, hybrid, when any);
 //! 8. facets (one, when asked);
 //! 9. the page's cards, highlights and nearest passages (one);
 //! 10. commit (one).
@@ -18,8 +19,9 @@
 //! A default hybrid request (facets and highlights) makes 8 round trips. In every mode but
 //! keyword, given words, a second transaction on another connection (when one is spare) imports
 //! the first one's snapshot (two round trips) and runs stage 3 and the matches of rare words
-//! while the first runs stages 4 and 5; the semantic candidates holding a broad word are ranked
-//! after them (one), and facets are counted beside the page's hits.
+//! while the first runs stages 4 and 5; the semantic candidates holding a broad word are then
+//! ranked there while the first reads the window's passages, and facets are counted beside the
+//! page's hits.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -168,6 +170,20 @@ fn elapsed_ms(started: Instant) -> f64 {
 }
 
 /// What `work` gives, and its milliseconds.
+/// Each window document's nearest passage (multi-aspect profiles), given the query's vector when
+/// passages are weighed.
+async fn add_passages(tx: &mut TenantTx, window: &mut [DocumentDistances], vector: Option<&[f32]>) -> RepoResult<()> {
+    let Some(vector) = vector.filter(|_| !window.is_empty()) else {
+        return Ok(());
+    };
+    let ids: Vec<Uuid> = window.iter().map(|d| d.document_id).collect();
+    let nearest: HashMap<Uuid, f64> = search_sql::nearest_passages(tx, &ids, vector).await?.into_iter().collect();
+    for document in window.iter_mut() {
+        document.passage = nearest.get(&document.document_id).copied();
+    }
+    Ok(())
+}
+
 async fn timed<T, E>(work: impl Future<Output = Result<T, E>>) -> Result<(T, f64), SearchError>
 where
     SearchError: From<E>,
@@ -193,7 +209,6 @@ struct SemanticLeg<'a> {
     /// `None`: the leg does not run.
     path: Option<VectorPath>,
     window: i64,
-    passages: bool,
 }
 
 impl Engine<'_> {
@@ -247,7 +262,7 @@ impl Engine<'_> {
                     let started = Instant::now();
                     let matching = self.matching(&mut tx, tenant_id, query, None).await?;
                     let path = self.plan(query, None, matching).semantic;
-                    let leg = SemanticLeg { vector: vector.as_deref(), path, window, passages };
+                    let leg = SemanticLeg { vector: vector.as_deref(), path, window };
                     let (nearest, path) = self.semantic_leg(&mut tx, query, &leg).await?;
                     Ok::<_, SearchError>((matching, path, nearest, elapsed_ms(started)))
                 };
@@ -260,18 +275,27 @@ impl Engine<'_> {
                     };
                     Ok::<_, SearchError>((words, rare, elapsed_ms(started)))
                 };
-                let ((matching, path, nearest, semantic_ms), (words, rare, keyword_ms)) = tokio::try_join!(meaning, words)?;
+                let ((matching, path, mut nearest, semantic_ms), (words, rare, keyword_ms)) = tokio::try_join!(meaning, words)?;
                 let mut plan = self.plan(query, Some(&words), matching);
                 plan.semantic = path;
-                (timings.semantic_ms, timings.keyword_ms) = (semantic_ms, keyword_ms);
-                let started = Instant::now();
+                // Given the window: its passages read here while the candidates holding a
+                // broad word are ranked on the sibling.
                 let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
                 let broad = rankable(Some(&words)).map(|w| self.ranking(query, w, &text, window, false, Some(&within)));
-                let keyword = match broad.filter(|r| r.broad.is_some()) {
-                    Some(broad) => keyword_sql::merge(rare, keyword_sql::rank(&mut tx, &broad).await?, window),
+                let broad = broad.filter(|r| r.broad.is_some());
+                let aspects = add_passages(&mut tx, &mut nearest, vector.as_deref().filter(|_| passages));
+                let broad_hits = async {
+                    match &broad {
+                        Some(broad) => keyword_sql::rank(sibling, broad).await.map(Some),
+                        None => Ok(None),
+                    }
+                };
+                let (((), aspects_ms), (broad_hits, broad_ms)) = tokio::try_join!(timed(aspects), timed(broad_hits))?;
+                let keyword = match broad_hits {
+                    Some(broad) => keyword_sql::merge(rare, broad, window),
                     None => rare,
                 };
-                timings.keyword_ms += elapsed_ms(started);
+                (timings.semantic_ms, timings.keyword_ms) = (semantic_ms + aspects_ms, keyword_ms + broad_ms);
                 (Some(words), plan, nearest, keyword)
             }
             None => {
@@ -290,8 +314,9 @@ impl Engine<'_> {
                 let started = Instant::now();
                 let matching = self.matching(&mut tx, tenant_id, query, keyword_plan.as_ref()).await?;
                 let mut plan = self.plan(query, keyword_plan.as_ref(), matching);
-                let leg = SemanticLeg { vector: vector.as_deref(), path: plan.semantic, window, passages };
-                let (nearest, path) = self.semantic_leg(&mut tx, query, &leg).await?;
+                let leg = SemanticLeg { vector: vector.as_deref(), path: plan.semantic, window };
+                let (mut nearest, path) = self.semantic_leg(&mut tx, query, &leg).await?;
+                add_passages(&mut tx, &mut nearest, vector.as_deref().filter(|_| passages)).await?;
                 (plan.semantic, timings.semantic_ms) = (path, elapsed_ms(started));
                 let started = Instant::now();
                 let within: Vec<Uuid> = nearest.iter().map(|h| h.document_id).collect();
@@ -406,13 +431,13 @@ impl Engine<'_> {
             return Ok((Vec::new(), leg.path));
         };
         let (mask, filters, window) = (&query.mask, &query.filters, leg.window);
-        let hits = search_sql::semantic_distances(tx, vector, mask, filters, window, path, leg.passages).await?;
+        let hits = search_sql::semantic_distances(tx, vector, mask, filters, window, path).await?;
         // The ANN path runs only when more than the exact limit of documents match, so a short
         // window means the index scan gave up early (a filter or tenant that is rare in the
         // shared index): rank exactly rather than return a short page.
         if path.is_ann() && (hits.len() as i64) < window.min(self.exact_limit()) {
             let exact = VectorPath::Exact;
-            let hits = search_sql::semantic_distances(tx, vector, mask, filters, window, exact, leg.passages).await?;
+            let hits = search_sql::semantic_distances(tx, vector, mask, filters, window, exact).await?;
             return Ok((hits, Some(exact)));
         }
         Ok((hits, Some(path)))
