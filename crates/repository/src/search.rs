@@ -139,7 +139,10 @@ pub async fn semantic_distances(
         // Exact distances elsewhere (passages, matching, calibration) are computed alike.
         VectorPath::Exact => qb.push("1 + (d.embedding <#> ").push_bind(vector.clone()).push(")"),
     };
-    qb.push(" as score from vitae.document_embeddings d where true");
+    // Row security confines the statement to the tenant anyway, but its policy reads a setting
+    // for every row a scan visits; named here, it is checked once. Not in the other statements:
+    // a generic plan that knows no tenant may intersect a filter's rows with the whole tenant's.
+    qb.push(" as score from vitae.document_embeddings d where d.tenant_id = ").push_bind(tx.tenant_id());
     push_conditions(&mut qb, mask, filters);
     qb.push(" order by score limit ").push_bind(window);
     let distance = if path == VectorPath::Ann(VectorStorage::Halfvec) { "n.exact_score" } else { "n.score" };
@@ -147,7 +150,12 @@ pub async fn semantic_distances(
     // Iterative scans return rows in relaxed order; the window is sorted again.
     qb.push(format!(" from nearest n order by {distance}, n.document_id"));
     if !path.is_ann() {
-        return Ok(qb.build_query_as::<DocumentDistances>().fetch_all(&mut **tx).await?);
+        // Planned for this tenant and these filters each time: a selective filter in a big tenant
+        // goes through the filter's index alone, a small tenant through the tenant's rows. A plan
+        // kept for any tenant intersected a 1% tag's rows with the whole tenant's (82 against 19
+        // ms at a million profiles).
+        let statement = qb.build_query_as::<DocumentDistances>().persistent(false);
+        return Ok(statement.fetch_all(&mut **tx).await?);
     }
     // The index path is taken because the selection is too big to rank exactly (the caller
     // counted it), but the planner does not know that: a generic plan estimates a filter on a
