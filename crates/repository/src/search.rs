@@ -120,7 +120,7 @@ pub async fn semantic_distances(
     // filter's rows through their own indexes.
     // The distance is computed once per row and ordered by through its alias: written twice with
     // two parameters, an exact ranking of 10,000 rows computed it twice (24 against 20-21 ms at 1M).
-    let mut qb = QueryBuilder::new("with nearest as materialized (select d.tenant_id, d.document_id, d.profile_id, ");
+    let mut qb = QueryBuilder::new("with nearest as materialized (select d.document_id, d.profile_id, ");
     match path {
         // The distance operator itself lets the vector index serve the order.
         VectorPath::Ann(VectorStorage::Vector) => qb.push("d.embedding <=> ").push_bind(vector.clone()),

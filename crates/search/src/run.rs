@@ -169,7 +169,6 @@ fn elapsed_ms(started: Instant) -> f64 {
     started.elapsed().as_secs_f64() * 1000.0
 }
 
-/// What `work` gives, and its milliseconds.
 /// Each window document's nearest passage (multi-aspect profiles), given the query's vector when
 /// passages are weighed.
 async fn add_passages(tx: &mut TenantTx, window: &mut [DocumentDistances], vector: Option<&[f32]>) -> RepoResult<()> {
@@ -184,6 +183,7 @@ async fn add_passages(tx: &mut TenantTx, window: &mut [DocumentDistances], vecto
     Ok(())
 }
 
+/// What `work` gives, and its milliseconds.
 async fn timed<T, E>(work: impl Future<Output = Result<T, E>>) -> Result<(T, f64), SearchError>
 where
     SearchError: From<E>,
