@@ -492,7 +492,6 @@ async fn print_recall(
         sql_recall.value(),
         aspect_recall.value()
     );
-
     Ok(())
 }
 
