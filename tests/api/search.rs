@@ -787,3 +787,90 @@ async fn an_hnsw_graph_is_sparse_by_default_and_built_again_denser_when_it_canno
     let status = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
     assert_eq!(status["lists"], 16, "{status:#}");
 }
+
+#[tokio::test]
+async fn on_the_index_path_a_semantic_search_finds_documents_through_their_nearest_passage_when_passages_are_indexed() {
+    // The index path for any selection, and a window of one document: a profile close to the
+    // query through one passage (a role, the skills) but not by its whole document is outside it.
+    // Walks as thorough as the small graphs allow: this checks what is walked, not its recall.
+    const WINDOW: i64 = 1;
+    let app = TestApp::spawn_with(|c| {
+        c.search_exact_max_rows = 5;
+        c.search_visit_cost = 0.0;
+        c.search_probes = Some(1000);
+        c.search_window = WINDOW;
+        c.search_min_similarity = 0.0;
+    })
+    .await;
+    let tenant = app.tenant("demo").await;
+    load_demo(&app, &tenant).await;
+    let owner = app.db.owner_pool();
+    let mut conn = app.db.connect_as_superuser().await;
+    let model = vitae_embed::local::MiniLm::load(&vitae_tests::pg_tools::model_dir()).unwrap();
+
+    // Queries whose nearest aspect of all is a passage of a profile outside the window of
+    // documents nearest by their own vectors.
+    let mut cases = Vec::new();
+    for query in ["iOS Swift", "pastry chef", "Kubernetes Terraform", "tax law", "nurse in intensive care", "PostgreSQL"] {
+        let vector = pgvector::Vector::from(model.embed(&[query]).unwrap().remove(0));
+        let window: Vec<(Uuid, f64)> = sqlx::query_as(
+            "select d.profile_id, (e.embedding <=> $1)::float8 from vitae.document_embeddings e \
+             join vitae.search_documents d on d.id = e.document_id \
+             where e.is_default order by (e.embedding <=> $1) + 0, d.id limit $2",
+        )
+        .bind(&vector)
+        .bind(WINDOW)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let (by_passage, distance): (Uuid, f64) = sqlx::query_as(
+            "select d.profile_id, (p.embedding <=> $1)::float8 from vitae.document_passages p \
+             join vitae.search_documents d on d.id = p.document_id \
+             where d.is_default order by (p.embedding <=> $1) + 0, d.id limit 1",
+        )
+        .bind(&vector)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        if window.iter().all(|(profile, nearest)| *profile != by_passage && *nearest > distance + 1e-6) {
+            cases.push((query, by_passage.to_string()));
+        }
+    }
+    assert!(cases.len() >= 2, "the demo profiles give queries to check: {cases:?}");
+    let pages = |passages_indexed: bool| {
+        let (app, tenant, cases) = (&app, &tenant, &cases);
+        async move {
+            let status = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
+            assert_eq!(status["passages"], passages_indexed, "{status:#}");
+            let mut found = Vec::new();
+            for (query, profile) in cases {
+                let page = search(app, &tenant.read, json!({"q": query, "mode": "semantic", "limit": 10, "explain": true})).await;
+                assert_eq!(page["plan"]["semantic"], "ann", "{query}");
+                found.push(ids(&page).contains(profile));
+            }
+            found
+        }
+    };
+
+    // Indexed with the documents (the default): each is found, and first, being nearest.
+    let hnsw = vitae_repository::ann::BuildOptions { kind: IndexKind::Hnsw, ..Default::default() };
+    let built = vitae_repository::ann::build(&owner, &hnsw).await.unwrap().unwrap();
+    let passage_index = built.passage_index_name.clone().expect("a passage index");
+    assert_eq!(pages(true).await, vec![true; cases.len()]);
+    for (query, profile) in &cases {
+        let page = search(&app, &tenant.read, json!({"q": query, "mode": "semantic", "limit": 1})).await;
+        assert_eq!(ids(&page), std::slice::from_ref(profile), "{query}: the nearest aspect of all is first");
+    }
+
+    // Built without: only the window's documents are re-scored by their passages.
+    let without = vitae_repository::ann::BuildOptions { passages: false, ..hnsw };
+    let rebuilt = vitae_repository::ann::build(&owner, &without).await.unwrap().unwrap();
+    assert_eq!(rebuilt.passage_index_name, None);
+    assert_eq!(pages(false).await, vec![false; cases.len()]);
+    let left: i64 = sqlx::query_scalar("select count(*) from pg_indexes where indexname = $1")
+        .bind(&passage_index)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the previous build's passage index is dropped with its document index");
+}

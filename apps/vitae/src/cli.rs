@@ -535,6 +535,7 @@ async fn reindex_command(
         maintenance_work_mem: config.ann_build_memory.clone(),
         ef_construction: config.ann_hnsw_ef_construction,
         hnsw_m: config.ann_hnsw_m,
+        passages: config.ann_passages,
         queries: crate::service::upkeep::calibration_queries(startup::embedder(&config).await?.as_ref()).await,
         ..ann::BuildOptions::default()
     };

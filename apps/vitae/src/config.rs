@@ -183,6 +183,11 @@ pub struct Config {
     /// many (times two at the bottom layer), so fewer make a selective filter's walk cheaper,
     /// at a lower ceiling of recall (README, Benchmarks).
     pub ann_hnsw_m: i32,
+    /// Whether an HNSW build indexes the passages too, so that semantic search finds documents
+    /// through their nearest passage (a role, the skills) and not only re-scores the nearest
+    /// documents by it. The passages index is about three times the documents' (three passages a
+    /// profile) and takes as long again to build.
+    pub ann_passages: bool,
 
     /// `text` or `json`.
     pub log_format: LogFormat,
@@ -274,6 +279,7 @@ impl Default for Config {
             ann_build_memory: "512MB".into(),
             ann_hnsw_ef_construction: 128,
             ann_hnsw_m: vitae_repository::ann::DEFAULT_HNSW_M,
+            ann_passages: true,
             log_format: LogFormat::Text,
             log_filter: "info,sqlx::postgres::notice=warn".into(),
         }

@@ -6,6 +6,8 @@
 //!   dropped concurrently: searches are served throughout.
 //! - Probes are calibrated at build time: the smallest `ivfflat.probes` (or `hnsw.ef_search`)
 //!   whose recall@10 against exact search reaches the target on a sample of stored vectors.
+//! - An HNSW build also indexes the passages (a role, the skills, ...), so that a search finds
+//!   documents through their nearest passage, not only re-scores the nearest documents by it.
 
 use std::time::Instant;
 
@@ -39,8 +41,12 @@ pub fn distance_order(storage: VectorStorage, column: &str, param: &str) -> Stri
     format!("{} <=> {param}::{}", indexed_expression(storage, column), indexed_expression(storage, "vector"))
 }
 
-/// The columns of [`AnnState`].
-const STATE_COLUMNS: &str = "index_name, kind, storage, lists, rows_at_build, probes, measured_recall, build_ms, built_at";
+/// The columns of [`AnnState`] (from `vitae.ann_index_state`, or returned by a write to it). The
+/// passage index is named only while it exists: a search through a missing one would rank every
+/// passage.
+const STATE_COLUMNS: &str = "index_name, kind, storage, lists, rows_at_build, probes, measured_recall, build_ms, built_at, \
+    (select i.indexname::text from pg_indexes i where i.schemaname = 'vitae' and i.indexname = passage_index_name) \
+    as passage_index_name";
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AnnState {
@@ -52,8 +58,11 @@ pub struct AnnState {
     pub rows_at_build: i64,
     pub probes: i32,
     pub measured_recall: Option<f32>,
+    /// Both indexes' build time.
     pub build_ms: i64,
     pub built_at: chrono::DateTime<chrono::Utc>,
+    /// The passages' index, built with the documents' (HNSW only, over the same vector type).
+    pub passage_index_name: Option<String>,
 }
 
 impl AnnState {
@@ -127,6 +136,9 @@ pub struct BuildOptions {
     /// HNSW `m` when `lists` does not say. A graph sparser than [`DENSE_HNSW_M`] whose
     /// calibration cannot reach the target recall is built again at that density.
     pub hnsw_m: i32,
+    /// Whether an HNSW build indexes the passages too (with the documents' `m`, `ef_construction`
+    /// and vector type; searched with the documents' `ef_search`).
+    pub passages: bool,
 }
 
 impl Default for BuildOptions {
@@ -141,6 +153,7 @@ impl Default for BuildOptions {
             maintenance_work_mem: "512MB".into(),
             ef_construction: 128,
             hnsw_m: DEFAULT_HNSW_M,
+            passages: true,
         }
     }
 }
@@ -171,9 +184,10 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     drop_leftovers(conn).await?;
     conn.execute("analyze vitae.document_embeddings").await?;
     let rows: i64 = sqlx::query_scalar("select count(*) from vitae.document_embeddings").fetch_one(&mut *conn).await?;
-    let previous: Option<String> =
-        sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
-    let name = format!("document_embeddings_ann_{}", Uuid::now_v7().simple());
+    let previous: Option<(String, Option<String>)> =
+        sqlx::query_as("select index_name, passage_index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
+    let build_id = Uuid::now_v7().simple();
+    let name = format!("document_embeddings_ann_{build_id}");
     // `vector_cosine_ops` or `halfvec_cosine_ops`, over the column or its cast.
     let column = format!("({}) {}_cosine_ops", indexed_expression(options.storage, "embedding"), options.storage.as_str());
     let (lists, using) = match options.kind {
@@ -205,14 +219,30 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
         let denser = BuildOptions { lists: Some(DENSE_HNSW_M), ..options.clone() };
         return Box::pin(build_locked(conn, &denser)).await;
     }
+    // The passages, in a graph like the documents': searched with the same ef_search, they are
+    // found as well (measured by the bench against an exact scan, not calibrated here).
+    let started = Instant::now();
+    let passage_index = match options.kind {
+        IndexKind::Hnsw if options.passages => {
+            let passage_index = format!("document_passages_ann_{build_id}");
+            conn.execute(AssertSqlSafe(format!(
+                "create index concurrently {passage_index} on vitae.document_passages using {using}"
+            )))
+            .await?;
+            Some(passage_index)
+        }
+        _ => None,
+    };
+    let build_ms = build_ms + started.elapsed().as_millis() as i64;
 
     let mut tx = conn.begin().await?;
     sqlx::query(
-        "insert into vitae.ann_index_state (id, index_name, kind, storage, lists, rows_at_build, probes, measured_recall, build_ms, built_at) \
-         values (true, $1, $2, $8, $3, $4, $5, $6, $7, now()) \
+        "insert into vitae.ann_index_state (id, index_name, kind, storage, lists, rows_at_build, probes, measured_recall, build_ms, built_at, passage_index_name) \
+         values (true, $1, $2, $8, $3, $4, $5, $6, $7, now(), $9) \
          on conflict (id) do update set index_name = excluded.index_name, kind = excluded.kind, storage = excluded.storage, \
            lists = excluded.lists, rows_at_build = excluded.rows_at_build, probes = excluded.probes, \
-           measured_recall = excluded.measured_recall, build_ms = excluded.build_ms, built_at = excluded.built_at",
+           measured_recall = excluded.measured_recall, build_ms = excluded.build_ms, built_at = excluded.built_at, \
+           passage_index_name = excluded.passage_index_name",
     )
     .bind(&name)
     .bind(options.kind.as_str())
@@ -222,10 +252,12 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     .bind(recall.map(|r| r as f32))
     .bind(build_ms)
     .bind(options.storage.as_str())
+    .bind(&passage_index)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    if let Some(previous) = previous.filter(|p| *p != name) {
+    let (previous, previous_passages) = previous.unzip();
+    for previous in [previous, previous_passages.flatten()].into_iter().flatten() {
         conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{previous}"))).await?;
     }
     sqlx::query_as::<_, AnnState>(AssertSqlSafe(format!("select {STATE_COLUMNS} from vitae.ann_index_state")))
@@ -370,8 +402,10 @@ pub fn midpoint(a: &Vector, b: &Vector) -> Vector {
 async fn drop_leftovers(conn: &mut PgConnection) -> RepoResult<()> {
     let leftovers: Vec<String> = sqlx::query_scalar(
         "select i.indexname::text from pg_indexes i \
-         where i.schemaname = 'vitae' and i.indexname like 'document\\_embeddings\\_ann\\_%' \
-           and i.indexname not in (select index_name from vitae.ann_index_state)",
+         where i.schemaname = 'vitae' \
+           and (i.indexname like 'document\\_embeddings\\_ann\\_%' or i.indexname like 'document\\_passages\\_ann\\_%') \
+           and not exists (select from vitae.ann_index_state s \
+                           where i.indexname in (s.index_name, s.passage_index_name))",
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -384,10 +418,12 @@ async fn drop_leftovers(conn: &mut PgConnection) -> RepoResult<()> {
 /// Removes the index (tests, and `vitae reindex --drop`).
 pub async fn drop_index(owner: &PgPool) -> RepoResult<()> {
     let mut conn = owner.acquire().await?;
-    let current: Option<String> =
-        sqlx::query_scalar("select index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
-    if let Some(name) = current {
-        conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{name}"))).await?;
+    let current: Option<(String, Option<String>)> =
+        sqlx::query_as("select index_name, passage_index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
+    if let Some((name, passages)) = current {
+        for name in std::iter::once(name).chain(passages) {
+            conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{name}"))).await?;
+        }
         conn.execute("delete from vitae.ann_index_state").await?;
     }
     Ok(())
@@ -440,6 +476,7 @@ mod tests {
             measured_recall: recall,
             build_ms: 1,
             built_at: chrono::Utc::now(),
+            passage_index_name: None,
         };
         assert!(!state(Some(0.95)).misses_recall(0.95), "0.95 as f32 is still 0.95");
         assert!(!state(Some(0.971)).misses_recall(0.95));

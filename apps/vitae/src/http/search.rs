@@ -155,6 +155,10 @@ pub struct SearchIndexStatus {
     pub built_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub build_ms: Option<i64>,
+    /// Whether the passages (a role, the skills, ...) are indexed too: semantic search then also
+    /// finds documents through their nearest passage (HNSW builds, `VITAE_ANN_PASSAGES`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passages: Option<bool>,
 }
 
 async fn status(state: &AppState) -> Result<SearchIndexStatus, ApiError> {
@@ -180,6 +184,7 @@ async fn status(state: &AppState) -> Result<SearchIndexStatus, ApiError> {
         measured_recall: current.as_ref().and_then(|s| s.measured_recall),
         built_at: current.as_ref().map(|s| s.built_at),
         build_ms: current.as_ref().map(|s| s.build_ms),
+        passages: current.as_ref().map(|s| s.passage_index_name.is_some()),
     })
 }
 

@@ -86,8 +86,8 @@ async fn compact_keyword_statistics(state: &AppState, owner: &vitae_repository::
     Ok(())
 }
 
-fn wanted(state: &AppState) -> (IndexKind, VectorStorage) {
-    (state.config.ann_index, state.config.ann_storage)
+fn wanted(state: &AppState) -> (IndexKind, VectorStorage, bool) {
+    (state.config.ann_index, state.config.ann_storage, state.config.ann_passages)
 }
 
 /// Why an index is due, if it is.
@@ -95,7 +95,7 @@ pub fn due(
     current: Option<&AnnState>,
     rows: i64,
     min_rows: i64,
-    (kind, storage): (IndexKind, VectorStorage),
+    (kind, storage, passages): (IndexKind, VectorStorage, bool),
 ) -> Option<&'static str> {
     if rows < min_rows {
         return None;
@@ -104,6 +104,10 @@ pub fn due(
         None => Some("no index yet"),
         Some(s) if s.kind() != kind => Some("the configured index kind changed"),
         Some(s) if s.storage() != storage => Some("the configured index storage changed"),
+        // Only HNSW builds index the passages (an index built before they could lacks them).
+        Some(s) if kind == IndexKind::Hnsw && s.passage_index_name.is_some() != passages => {
+            Some("the configured passage index changed")
+        }
         Some(s) => {
             let ratio = rows as f64 / s.rows_at_build.max(1) as f64;
             (!(1.0 / DRIFT..=DRIFT).contains(&ratio)).then_some("the row count drifted from the build's")
@@ -134,6 +138,7 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
         maintenance_work_mem: state.config.ann_build_memory.clone(),
         ef_construction: state.config.ann_hnsw_ef_construction,
         hnsw_m: state.config.ann_hnsw_m,
+        passages: state.config.ann_passages,
         queries: calibration_queries(state.indexer.embedder().as_ref()).await,
         ..BuildOptions::default()
     };
@@ -175,19 +180,37 @@ mod tests {
             measured_recall: Some(0.97),
             build_ms: 1,
             built_at: chrono::Utc::now(),
+            passage_index_name: None,
         }
     }
 
     #[test]
     fn an_index_is_due_once_the_table_is_large_enough_and_again_when_it_drifts() {
-        let kind = (IndexKind::IvfFlat, VectorStorage::Vector);
+        let kind = (IndexKind::IvfFlat, VectorStorage::Vector, true);
         assert_eq!(due(None, 9_999, 10_000, kind), None);
         assert!(due(None, 10_000, 10_000, kind).is_some());
         assert_eq!(due(Some(&built(10_000)), 19_000, 10_000, kind), None);
         assert!(due(Some(&built(10_000)), 21_000, 10_000, kind).is_some());
         assert!(due(Some(&built(40_000)), 15_000, 10_000, kind).is_some());
-        assert!(due(Some(&built(10_000)), 10_000, 10_000, (IndexKind::Hnsw, VectorStorage::Vector)).is_some());
-        let halfvec = due(Some(&built(10_000)), 10_000, 10_000, (IndexKind::IvfFlat, VectorStorage::Halfvec));
+        assert!(due(Some(&built(10_000)), 10_000, 10_000, (IndexKind::Hnsw, VectorStorage::Vector, true)).is_some());
+        let halfvec = due(Some(&built(10_000)), 10_000, 10_000, (IndexKind::IvfFlat, VectorStorage::Halfvec, true));
         assert_eq!(halfvec, Some("the configured index storage changed"));
+    }
+
+    #[test]
+    fn an_hnsw_index_is_due_again_when_the_passage_index_it_has_is_not_the_configured_one() {
+        let hnsw = |passage_index_name: Option<&str>| AnnState {
+            kind: "hnsw".into(),
+            passage_index_name: passage_index_name.map(Into::into),
+            ..built(10_000)
+        };
+        let wanted = |passages| (IndexKind::Hnsw, VectorStorage::Vector, passages);
+        let changed = Some("the configured passage index changed");
+        assert_eq!(due(Some(&hnsw(None)), 10_000, 10_000, wanted(true)), changed, "built before passages were indexed");
+        assert_eq!(due(Some(&hnsw(Some("p"))), 10_000, 10_000, wanted(false)), changed, "switched off");
+        assert_eq!(due(Some(&hnsw(Some("p"))), 10_000, 10_000, wanted(true)), None);
+        assert_eq!(due(Some(&hnsw(None)), 10_000, 10_000, wanted(false)), None);
+        // IVFFlat builds never index the passages.
+        assert_eq!(due(Some(&built(10_000)), 10_000, 10_000, (IndexKind::IvfFlat, VectorStorage::Vector, true)), None);
     }
 }

@@ -1169,6 +1169,11 @@ export interface components {
             built_at?: string | null;
             /** Format: int64 */
             build_ms?: number | null;
+            /**
+             * @description Whether the passages (a role, the skills, ...) are indexed too: semantic search then also
+             *     finds documents through their nearest passage (HNSW builds, `VITAE_ANN_PASSAGES`).
+             */
+            passages?: boolean | null;
         };
         /**
          * @description `hybrid` (meaning and words, fused), `semantic` (meaning) or `keyword` (words).
