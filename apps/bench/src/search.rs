@@ -18,6 +18,7 @@ use uuid::Uuid;
 use vitae_embed::Embedder;
 use vitae_embed::local::LocalEmbedder;
 use vitae_repository::ann::VectorStorage;
+use vitae_repository::search::PASSAGES_WALKED;
 
 use crate::server::BenchServer;
 use crate::stats::{Recall, ms, summarise};
@@ -69,6 +70,9 @@ pub struct Args {
     /// quick loop while working on them.
     #[arg(long)]
     narrow_only: bool,
+    /// Only the semantic recall: a quick loop while working on the window and the index.
+    #[arg(long, conflicts_with = "narrow_only")]
+    recall_only: bool,
     #[arg(long, env = "VITAE_MODEL_DIR", default_value = ".local/models/all-MiniLM-L6-v2")]
     model_dir: std::path::PathBuf,
 }
@@ -301,6 +305,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     let order = floor_order(&args.storage);
     println!("index: {index}");
+    let passages_indexed = index["passages"] == true;
     let probes = index["probes"].as_i64().unwrap_or(10);
     let setting = if args.index == "hnsw" { "hnsw.ef_search" } else { "ivfflat.probes" };
 
@@ -318,16 +323,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .connect(&server.superuser_url)
         .await?;
 
-    let (database, embeddings, index, options): (String, String, Option<String>, Option<String>) = sqlx::query_as(
-        "select pg_size_pretty(pg_database_size(current_database())), \
+    let (database, embeddings, index, options, passage_index): (String, String, Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as(
+            "select pg_size_pretty(pg_database_size(current_database())), \
            pg_size_pretty(pg_total_relation_size('vitae.document_embeddings')), \
            (select pg_size_pretty(sum(pg_relation_size(format('vitae.%I', indexname)::regclass))) from pg_indexes \
             where schemaname = 'vitae' and indexname like 'document\\_embeddings\\_ann\\_%'), \
            (select array_to_string(c.reloptions, ', ') from vitae.ann_index_state s \
-            join pg_class c on c.relname = s.index_name)",
-    )
-    .fetch_one(&floor_pool)
-    .await?;
+            join pg_class c on c.relname = s.index_name), \
+           (select pg_size_pretty(pg_relation_size(to_regclass(format('vitae.%I', s.passage_index_name)))) \
+            from vitae.ann_index_state s where s.passage_index_name is not null)",
+        )
+        .fetch_one(&floor_pool)
+        .await?;
     println!("vectors: {:?}", args.vectors);
     population::print_statistics(&floor_pool, tenant, 30).await?;
     if let Some((small, _)) = &small {
@@ -335,16 +343,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         population::print_statistics(&floor_pool, *small, 30).await?;
     }
     println!(
-        "sizes: database {database}, embeddings table {embeddings} (indexes included), vector index {} ({})",
+        "sizes: database {database}, embeddings table {embeddings} (indexes included), vector index {} ({}), passages' {}",
         index.as_deref().unwrap_or("none"),
-        options.as_deref().unwrap_or("no options")
+        options.as_deref().unwrap_or("no options"),
+        passage_index.as_deref().unwrap_or("none")
     );
     prewarm(&mut su).await?;
 
     if !args.narrow_only {
-        print_recall(&http, &server, &floor_pool, tenant, &vectors, &order, (setting, probes)).await?;
+        print_recall(&http, &server, &floor_pool, tenant, &vectors, &order, (setting, probes, passages_indexed)).await?;
     }
-    narrow_searches(&http, &server, &floor_pool, (tenant, small.as_ref()), &vectors, args.small_tenant).await?;
+    if args.recall_only {
+        return Ok(());
+    }
+    let scopes = (tenant, small.as_ref());
+    narrow_searches(&http, &server, &floor_pool, scopes, &vectors, (args.small_tenant, passages_indexed)).await?;
     if args.narrow_only {
         return Ok(());
     }
@@ -460,22 +473,23 @@ async fn print_recall(
     tenant: Uuid,
     vectors: &[Vector],
     order: &str,
-    (setting, probes): (&str, i64),
+    // The index as searched: its search setting, and whether the passages are indexed.
+    (setting, probes, passages_indexed): (&str, i64, bool),
 ) -> anyhow::Result<()> {
     let mut service_recall = Recall::default();
     let mut sql_recall = Recall::default();
     let mut aspect_recall = Recall::default();
     for (q, v) in QUERIES.iter().zip(vectors) {
-        let exact = exact_top(floor_pool, tenant, v, None, Reference::Window).await?;
-        let every_aspect = exact_top(floor_pool, tenant, v, None, Reference::EveryAspect).await?;
-        let exact_documents = exact_top(floor_pool, tenant, v, None, Reference::Documents).await?;
         let page = search(
             http,
             &server.base_url,
             &server.key,
-            json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false}),
+            json!({"q": q, "mode": "semantic", "limit": 10, "facets": false, "highlight": false, "explain": true}),
         )
         .await?;
+        let exact = exact_top(floor_pool, tenant, v, None, own_ranking(&page, passages_indexed)).await?;
+        let every_aspect = exact_top(floor_pool, tenant, v, None, Reference::EveryAspect).await?;
+        let exact_documents = exact_top(floor_pool, tenant, v, None, Reference::Documents).await?;
         let found = distances_of(floor_pool, tenant, v, &profile_ids(&page), Distance::NearestAspect).await?;
         service_recall.add(&exact, &found);
         aspect_recall.add(&every_aspect, &found);
@@ -484,11 +498,12 @@ async fn print_recall(
     }
     println!(
         "\nrecall@10 vs exact, within the relevance cutoff, ties by distance counted as hits ({} real query texts): \
-         service semantic {:.3} (against its own ranking over an exact index: the {WINDOW} nearest documents, each at its \
+         service semantic {:.3} (against its own ranking over exact indexes: the {WINDOW} nearest documents{}, each at its \
          nearest aspect, document or passage), raw SQL ({setting} {probes}) {:.3} (against the nearest documents)\n\
          the service's semantic top 10 against every document by its nearest aspect, every passage searched: {:.3}",
         QUERIES.len(),
         service_recall.value(),
+        if passages_indexed { format!(" and those of the {PASSAGES_WALKED} nearest passages") } else { String::new() },
         sql_recall.value(),
         aspect_recall.value()
     );
@@ -503,7 +518,7 @@ async fn narrow_searches(
     floor_pool: &PgPool,
     (tenant, small): (Uuid, Option<&(Uuid, String)>),
     vectors: &[Vector],
-    small_size: i64,
+    (small_size, passages_indexed): (i64, bool),
 ) -> anyhow::Result<()> {
     println!(
         "\nnarrow searches (1 client; recall and fullness within the relevance cutoff)  mode      pages full  recall@10  p50 ms  p95 ms"
@@ -517,20 +532,21 @@ async fn narrow_searches(
     }
     for (label, scope_tenant, key, tag) in &scopes {
         // Once untimed first, so the first mode measured does not pay for reading the scope's
-        // pages into memory.
+        // pages into memory; the path each search takes says what it is checked against.
+        let mut references = Vec::with_capacity(QUERIES.len());
         for q in QUERIES {
-            let mut body = json!({"q": q, "mode": "hybrid", "limit": 10, "facets": false, "highlight": false});
+            let mut body = json!({"q": q, "mode": "hybrid", "limit": 10, "facets": false, "highlight": false, "explain": true});
             if let Some(tag) = tag {
                 body["filters"] = json!({"tags": [tag]});
             }
-            search(http, &server.base_url, key, body).await?;
+            references.push(own_ranking(&search(http, &server.base_url, key, body).await?, passages_indexed));
         }
         // The exact answers first: ranking a selection exactly between two timed requests
         // would measure each request right after a scan of up to 100,000 vectors, which no
         // search of the service's own leaves behind (it doubled the 1% filter's p50).
         let mut exact_tops = Vec::with_capacity(vectors.len());
-        for v in vectors {
-            exact_tops.push(exact_top(floor_pool, *scope_tenant, v, *tag, Reference::Window).await?);
+        for (v, reference) in vectors.iter().zip(references) {
+            exact_tops.push(exact_top(floor_pool, *scope_tenant, v, *tag, reference).await?);
         }
         for mode in ["semantic", "hybrid"] {
             let mut full = 0;
@@ -549,9 +565,13 @@ async fn narrow_searches(
                 pages.push(profile_ids(&page));
             }
             let mut recall = Recall::default();
-            for ((got, exact), v) in pages.iter().zip(&exact_tops).zip(vectors) {
+            let mut short = Vec::new();
+            for (((got, exact), v), q) in pages.iter().zip(&exact_tops).zip(vectors).zip(QUERIES) {
                 // Full: as many hits as the exact search has above the cutoff (10 at most).
                 full += usize::from(got.len() >= exact.len());
+                if got.len() < exact.len() {
+                    short.push(format!("{q:?} {} of {}", got.len(), exact.len()));
+                }
                 if mode == "semantic" {
                     recall.add(exact, &distances_of(floor_pool, *scope_tenant, v, got, Distance::NearestAspect).await?);
                 }
@@ -565,6 +585,9 @@ async fn narrow_searches(
                 ms(s.p95)
             );
             println!("  {:<18}  {}", "", stages.medians());
+            if !short.is_empty() {
+                println!("  {:<18}  short pages: {}", "", short.join(", "));
+            }
         }
     }
 
@@ -834,11 +857,18 @@ where
 enum Reference {
     /// The 10 nearest documents: what the index and the floor rank by.
     Documents,
-    /// The service's own ranking with an exact index: the window of documents nearest by their
-    /// own vectors, each then at the distance of its nearest aspect (document or passage).
-    Window,
+    /// The service's own ranking with exact indexes: the window of documents nearest by their
+    /// own vectors, each then at the distance of its nearest aspect (document or passage); on the
+    /// index path (`passages`), with the documents of the nearest passages the service walks.
+    Window { passages: bool },
     /// Every document by its nearest aspect, passages searched too (no index does this).
     EveryAspect,
+}
+
+/// What a search (asked with `explain`) is checked against: its own ranking, with the
+/// passages' documents when it took the index path and the passages are indexed.
+fn own_ranking(page: &Value, passages_indexed: bool) -> Reference {
+    Reference::Window { passages: passages_indexed && page["plan"]["semantic"] == "ann" }
 }
 
 /// The service's default window (`VITAE_SEARCH_WINDOW`).
@@ -849,14 +879,25 @@ const WINDOW: i64 = 200;
 /// nearest documents and the documents of the 200 nearest passages.
 async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>, reference: Reference) -> anyhow::Result<Vec<f64>> {
     let (nearest, passages, by) = match reference {
-        Reference::Documents => (10, "", Distance::Document),
-        Reference::Window => (WINDOW, "", Distance::NearestAspect),
+        Reference::Documents => (10, String::new(), Distance::Document),
+        Reference::Window { passages: false } => (WINDOW, String::new(), Distance::NearestAspect),
+        Reference::Window { passages: true } => (
+            WINDOW,
+            format!(
+                "union (select p.document_id from vitae.document_passages p \
+                 join vitae.search_documents d on d.tenant_id = p.tenant_id and d.id = p.document_id \
+                 where p.tenant_id = $2 and d.is_default and ($3::text is null or d.tags @> array[$3]) \
+                 order by (p.embedding <=> $1) + 0 limit {PASSAGES_WALKED})"
+            ),
+            Distance::NearestAspect,
+        ),
         Reference::EveryAspect => (
             10,
             "union (select p.document_id from vitae.document_passages p \
              join vitae.search_documents d on d.tenant_id = p.tenant_id and d.id = p.document_id \
              where p.tenant_id = $2 and d.is_default and ($3::text is null or d.tags @> array[$3]) \
-             order by (p.embedding <=> $1) + 0 limit 200)",
+             order by (p.embedding <=> $1) + 0 limit 200)"
+                .into(),
             Distance::NearestAspect,
         ),
     };
@@ -891,7 +932,9 @@ async fn prewarm(su: &mut PgConnection) -> anyhow::Result<()> {
     let (blocks, buffers, huge_pages): (i64, String, String) = sqlx::query_as(
         // The passages (6.1 GB at a million profiles) would push the rest out of shared buffers,
         // and a search reads few of them (the window's): they are read into the OS cache only.
-        "select coalesce(sum(pg_prewarm(c.oid, case when c.relname like 'document\\_passages%' then 'read' else 'buffer' end)), 0)::int8, \
+        // Their vector index is walked by every search on the index path, as the documents' is.
+        "select coalesce(sum(pg_prewarm(c.oid, case when c.relname like 'document\\_passages%' \
+           and c.relname not like 'document\\_passages\\_ann\\_%' then 'read' else 'buffer' end)), 0)::int8, \
            current_setting('shared_buffers'), current_setting('huge_pages_status') \
          from pg_class c join pg_namespace n on n.oid = c.relnamespace \
          where c.relkind in ('r', 'i', 't') \
