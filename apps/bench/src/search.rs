@@ -874,6 +874,17 @@ fn own_ranking(page: &Value, passages_indexed: bool) -> Reference {
 /// The service's default window (`VITAE_SEARCH_WINDOW`).
 const WINDOW: i64 = 200;
 
+/// A union with the documents of the `limit` passages nearest to `$1` of the tenant's (`$2`)
+/// default documents (with the tag `$3`), ranked exactly.
+fn passages_of(limit: i64) -> String {
+    format!(
+        "union (select p.document_id from vitae.document_passages p \
+         join vitae.search_documents d on d.tenant_id = p.tenant_id and d.id = p.document_id \
+         where p.tenant_id = $2 and d.is_default and ($3::text is null or d.tags @> array[$3]) \
+         order by (p.embedding <=> $1) + 0 limit {limit})"
+    )
+}
+
 /// The 10 smallest distances of the tenant's default documents (with `tag`) to `v` by
 /// `reference`, within the relevance cutoff. By every aspect, the 10 best are among the 10
 /// nearest documents and the documents of the 200 nearest passages.
@@ -881,25 +892,8 @@ async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>, r
     let (nearest, passages, by) = match reference {
         Reference::Documents => (10, String::new(), Distance::Document),
         Reference::Window { passages: false } => (WINDOW, String::new(), Distance::NearestAspect),
-        Reference::Window { passages: true } => (
-            WINDOW,
-            format!(
-                "union (select p.document_id from vitae.document_passages p \
-                 join vitae.search_documents d on d.tenant_id = p.tenant_id and d.id = p.document_id \
-                 where p.tenant_id = $2 and d.is_default and ($3::text is null or d.tags @> array[$3]) \
-                 order by (p.embedding <=> $1) + 0 limit {PASSAGES_WALKED})"
-            ),
-            Distance::NearestAspect,
-        ),
-        Reference::EveryAspect => (
-            10,
-            "union (select p.document_id from vitae.document_passages p \
-             join vitae.search_documents d on d.tenant_id = p.tenant_id and d.id = p.document_id \
-             where p.tenant_id = $2 and d.is_default and ($3::text is null or d.tags @> array[$3]) \
-             order by (p.embedding <=> $1) + 0 limit 200)"
-                .into(),
-            Distance::NearestAspect,
-        ),
+        Reference::Window { passages: true } => (WINDOW, passages_of(PASSAGES_WALKED), Distance::NearestAspect),
+        Reference::EveryAspect => (10, passages_of(200), Distance::NearestAspect),
     };
     let statement = format!(
         "with nearest as (select e.document_id from vitae.document_embeddings e \

@@ -162,10 +162,21 @@ pub async fn semantic_distances(
     // parameter at 0.5% of the rows and may rank them by a sort instead. At 100k profiles a 10%
     // tag went that way over halfvec: 28 ms against 12 through the index. Only the vector index
     // gives this order without a sort, so sorts are ruled out for this one statement.
-    (&mut **tx).execute("set local enable_sort = off").await?;
-    let nearest = qb.build_query_as::<DocumentDistances>().fetch_all(&mut **tx).await?;
+    through_the_index(tx, &mut qb, "").await
+}
+
+/// Runs a statement ordered by a vector index's distance with sorts ruled out (and `settings`
+/// set for the transaction, e.g. `; set local hnsw.ef_search = 400`): only the index then gives
+/// that order.
+async fn through_the_index(
+    tx: &mut TenantTx,
+    qb: &mut QueryBuilder<Postgres>,
+    settings: &str,
+) -> RepoResult<Vec<DocumentDistances>> {
+    (&mut **tx).execute(AssertSqlSafe(format!("set local enable_sort = off{settings}"))).await?;
+    let found = qb.build_query_as::<DocumentDistances>().fetch_all(&mut **tx).await?;
     (&mut **tx).execute("reset enable_sort").await?;
-    Ok(nearest)
+    Ok(found)
 }
 
 /// How many passages the index path walks (the documents of the nearest, that the selection
@@ -202,12 +213,8 @@ pub async fn passage_neighbours(
         .push(format!("::{} limit ", indexed_expression(storage, "vector")))
         .push_bind(limit)
         .push(") select distinct on (document_id) document_id, profile_id, document, null::float8 as passage from walked");
-    // As in `semantic_distances`: only the index gives this order without a sort (here the
-    // passages', each then joined to its document).
-    (&mut **tx).execute(AssertSqlSafe(format!("set local enable_sort = off; set local hnsw.ef_search = {ef_search}"))).await?;
-    let found = qb.build_query_as::<DocumentDistances>().fetch_all(&mut **tx).await?;
-    (&mut **tx).execute("reset enable_sort").await?;
-    Ok(found)
+    // The passages' index, each passage then joined to its document.
+    through_the_index(tx, &mut qb, &format!("; set local hnsw.ef_search = {ef_search}")).await
 }
 
 /// Facet counts over a set of documents: (facet, value, count).
