@@ -247,15 +247,20 @@ async fn embed_all(embedder: &LocalEmbedder, texts: Vec<String>) -> anyhow::Resu
 }
 
 /// The profiles, masks, documents and embeddings of `synth`, the indexes dropped meanwhile.
+///
+/// Rows go in in profile order, as a service's arrive (people of one occupation sign up at
+/// different times): a join's order groups them by base, and an HNSW graph built over rows
+/// grouped by occupation links each group mostly within itself (at 100k, recall@10 at
+/// ef_search 200 was 0.897 grouped against 0.963 in arrival order).
 async fn insert(su: &mut PgConnection, shape: Shape) -> anyhow::Result<()> {
     let statements = [
         "insert into vitae.profiles (tenant_id, id, slug, external_id, display_name, headline, summary, location, country, tags, availability) \
          select s.tenant_id, s.id, 'p-' || s.g, 'synth-' || s.g, 'Person ' || s.g, b.headline, b.summary, b.location, b.country, \
            array_remove(array[case when s.g % 10 = 0 then 'sel10' end, case when s.g % 100 = 0 then 'sel1' end], null), \
            (array['open', 'not_looking', 'open_to_contract'])[1 + s.g % 3] \
-         from synth s join bases b on b.i = s.b",
+         from synth s join bases b on b.i = s.b order by s.g",
         "insert into vitae.masks (tenant_id, id, profile_id, slug, name, is_default, config) \
-         select s.tenant_id, s.mask_id, s.id, 'public', 'Public', true, '{}' from synth s",
+         select s.tenant_id, s.mask_id, s.id, 'public', 'Public', true, '{}' from synth s order by s.g",
         // The document as the service writes one: name, headline and roles (A), skills and tags
         // (B), what the roles were and where (C), summary (D).
         "insert into vitae.search_documents (tenant_id, id, profile_id, mask_id, mask_slug, is_default, text_a, text_b, text_c, text_d, \
@@ -267,7 +272,8 @@ async fn insert(su: &mut PgConnection, shape: Shape) -> anyhow::Result<()> {
            p.availability, (s.g % 30)::real, current_date, now(), \
            jsonb_build_object('slug', p.slug, 'display_name', p.display_name, 'headline', p.headline, \
              'location', p.location, 'country', p.country, 'availability', p.availability), sha256(s.g::text::bytea) \
-         from synth s join bases b on b.i = s.b join vitae.profiles p on p.tenant_id = s.tenant_id and p.id = s.id",
+         from synth s join bases b on b.i = s.b join vitae.profiles p on p.tenant_id = s.tenant_id and p.id = s.id \
+         order by s.g",
     ];
     // Indexes are built once after the rows are in (far faster than row by row); constraints'
     // own indexes stay.
@@ -297,7 +303,8 @@ async fn insert(su: &mut PgConnection, shape: Shape) -> anyhow::Result<()> {
          from synth s join bases b on b.i = s.b \
            join base_near nc on nc.i = s.b and nc.rank = s.c join bases c on c.i = nc.j \
            join base_near nd on nd.i = s.b and nd.rank = s.d join bases d on d.i = nd.j \
-           join noise n1 on n1.i = s.n1 join noise n2 on n2.i = s.n2",
+           join noise n1 on n1.i = s.n1 join noise n2 on n2.i = s.n2 \
+         order by s.g",
     )
     .bind(shape.noise)
     .bind(shape.spread)
@@ -322,7 +329,8 @@ async fn insert_passages(su: &mut PgConnection) -> anyhow::Result<()> {
         "insert into vitae.document_passages (tenant_id, document_id, ordinal, passage, embedding) \
          select s.tenant_id, s.doc_id, p.ordinal, p.passage, l2_normalize(p.embedding + (e.embedding - b.embedding)) \
          from synth s join base_passages p on p.i = s.b join bases b on b.i = s.b \
-           join vitae.document_embeddings e on e.tenant_id = s.tenant_id and e.document_id = s.doc_id",
+           join vitae.document_embeddings e on e.tenant_id = s.tenant_id and e.document_id = s.doc_id \
+         order by s.g, p.ordinal",
     )
     .await?;
     println!("  {:.1}s passages", started.elapsed().as_secs_f64());

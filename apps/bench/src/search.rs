@@ -491,7 +491,7 @@ async fn print_recall(
         let every_aspect = exact_top(floor_pool, tenant, v, None, Reference::EveryAspect).await?;
         let exact_documents = exact_top(floor_pool, tenant, v, None, Reference::Documents).await?;
         let found = distances_of(floor_pool, tenant, v, &profile_ids(&page), Distance::NearestAspect).await?;
-        service_recall.add(&exact, &found);
+        service_recall.add_query(q, &exact, &found);
         aspect_recall.add(&every_aspect, &found);
         let raw = semantic_sql(floor_pool, order, tenant, v, 10).await?;
         sql_recall.add(&exact_documents, &distances_of(floor_pool, tenant, v, &raw, Distance::Document).await?);
@@ -500,12 +500,14 @@ async fn print_recall(
         "\nrecall@10 vs exact, within the relevance cutoff, ties by distance counted as hits ({} real query texts): \
          service semantic {:.3} (against its own ranking over exact indexes: the {WINDOW} nearest documents{}, each at its \
          nearest aspect, document or passage), raw SQL ({setting} {probes}) {:.3} (against the nearest documents)\n\
-         the service's semantic top 10 against every document by its nearest aspect, every passage searched: {:.3}",
+         the service's semantic top 10 against every document by its nearest aspect, every passage searched: {:.3}\n\
+         the service's misses against its own ranking: {}",
         QUERIES.len(),
         service_recall.value(),
         if passages_indexed { format!(" and those of the {PASSAGES_WALKED} nearest passages") } else { String::new() },
         sql_recall.value(),
-        aspect_recall.value()
+        aspect_recall.value(),
+        service_recall.misses()
     );
     Ok(())
 }
@@ -573,10 +575,11 @@ async fn narrow_searches(
                     short.push(format!("{q:?} {} of {}", got.len(), exact.len()));
                 }
                 if mode == "semantic" {
-                    recall.add(exact, &distances_of(floor_pool, *scope_tenant, v, got, Distance::NearestAspect).await?);
+                    recall.add_query(q, exact, &distances_of(floor_pool, *scope_tenant, v, got, Distance::NearestAspect).await?);
                 }
             }
             let s = summarise(latencies);
+            let misses = (mode == "semantic").then(|| recall.misses());
             let recall = if mode == "semantic" { format!("{:.3}", recall.value()) } else { "  -  ".into() };
             println!(
                 "  {label:<18}                                                    {mode:<9} {full:>3}/{:<3}     {recall}   {:>6.1}  {:>6.1}",
@@ -587,6 +590,9 @@ async fn narrow_searches(
             println!("  {:<18}  {}", "", stages.medians());
             if !short.is_empty() {
                 println!("  {:<18}  short pages: {}", "", short.join(", "));
+            }
+            if let Some(misses) = misses {
+                println!("  {:<18}  recall misses: {misses}", "");
             }
         }
     }

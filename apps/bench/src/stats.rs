@@ -30,6 +30,8 @@ pub fn ms(d: Duration) -> f64 {
 pub struct Recall {
     found: usize,
     wanted: usize,
+    /// The queries that missed, as `"query" found of wanted (nearest similarity)`.
+    misses: Vec<String>,
 }
 
 impl Recall {
@@ -37,6 +39,22 @@ impl Recall {
         let (found, wanted) = recall_hits(exact, got);
         self.found += found;
         self.wanted += wanted;
+    }
+
+    /// As [`Recall::add`], naming the query among the misses when it missed, with the cosine
+    /// similarity of its exact nearest (a query far from everything has no clear top ten).
+    pub fn add_query(&mut self, query: &str, exact: &[f64], got: &[f64]) {
+        let (found, wanted) = recall_hits(exact, got);
+        if found < wanted {
+            let nearest = exact.iter().copied().fold(f64::INFINITY, f64::min);
+            self.misses.push(format!("{query:?} {found} of {wanted} (nearest {:.2})", 1.0 - nearest));
+        }
+        self.add(exact, got);
+    }
+
+    /// The missing queries, for a line of their own ("none" when every query found all).
+    pub fn misses(&self) -> String {
+        if self.misses.is_empty() { "none".into() } else { self.misses.join(", ") }
     }
 
     /// A query with nothing above the cutoff has nothing to miss.
