@@ -537,10 +537,8 @@ async fn narrow_searches(
         // pages into memory; the path each search takes says what it is checked against.
         let mut references = Vec::with_capacity(QUERIES.len());
         for q in QUERIES {
-            let mut body = json!({"q": q, "mode": "hybrid", "limit": 10, "facets": false, "highlight": false, "explain": true});
-            if let Some(tag) = tag {
-                body["filters"] = json!({"tags": [tag]});
-            }
+            let mut body = narrow_body(q, "hybrid", *tag);
+            body["explain"] = json!(true);
             references.push(own_ranking(&search(http, &server.base_url, key, body).await?, passages_indexed));
         }
         // The exact answers first: ranking a selection exactly between two timed requests
