@@ -184,8 +184,7 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     drop_leftovers(conn).await?;
     conn.execute("analyze vitae.document_embeddings").await?;
     let rows: i64 = sqlx::query_scalar("select count(*) from vitae.document_embeddings").fetch_one(&mut *conn).await?;
-    let previous: Option<(String, Option<String>)> =
-        sqlx::query_as("select index_name, passage_index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
+    let previous = recorded_indexes(conn).await?;
     let build_id = Uuid::now_v7().simple();
     let name = format!("document_embeddings_ann_{build_id}");
     // `vector_cosine_ops` or `halfvec_cosine_ops`, over the column or its cast.
@@ -215,7 +214,7 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
             target = options.target_recall,
             "the HNSW graph cannot reach the target recall; building it again with m = {DENSE_HNSW_M}"
         );
-        conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{name}"))).await?;
+        drop_indexes(conn, [name]).await?;
         let denser = BuildOptions { lists: Some(DENSE_HNSW_M), ..options.clone() };
         return Box::pin(build_locked(conn, &denser)).await;
     }
@@ -256,10 +255,7 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    let (previous, previous_passages) = previous.unzip();
-    for previous in [previous, previous_passages.flatten()].into_iter().flatten() {
-        conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{previous}"))).await?;
-    }
+    drop_indexes(conn, previous).await?;
     sqlx::query_as::<_, AnnState>(AssertSqlSafe(format!("select {STATE_COLUMNS} from vitae.ann_index_state")))
         .fetch_one(&mut *conn)
         .await
@@ -409,7 +405,19 @@ async fn drop_leftovers(conn: &mut PgConnection) -> RepoResult<()> {
     )
     .fetch_all(&mut *conn)
     .await?;
-    for name in leftovers {
+    drop_indexes(conn, leftovers).await
+}
+
+/// The indexes the state records: the documents' and, when built, the passages'.
+async fn recorded_indexes(conn: &mut PgConnection) -> RepoResult<Vec<String>> {
+    let recorded: Option<(String, Option<String>)> =
+        sqlx::query_as("select index_name, passage_index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
+    Ok(recorded.map(|(documents, passages)| std::iter::once(documents).chain(passages).collect()).unwrap_or_default())
+}
+
+/// Drops these indexes concurrently (searches go on), those already gone included.
+async fn drop_indexes(conn: &mut PgConnection, names: impl IntoIterator<Item = String>) -> RepoResult<()> {
+    for name in names {
         conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{name}"))).await?;
     }
     Ok(())
@@ -418,12 +426,9 @@ async fn drop_leftovers(conn: &mut PgConnection) -> RepoResult<()> {
 /// Removes the index (tests, and `vitae reindex --drop`).
 pub async fn drop_index(owner: &PgPool) -> RepoResult<()> {
     let mut conn = owner.acquire().await?;
-    let current: Option<(String, Option<String>)> =
-        sqlx::query_as("select index_name, passage_index_name from vitae.ann_index_state").fetch_optional(&mut *conn).await?;
-    if let Some((name, passages)) = current {
-        for name in std::iter::once(name).chain(passages) {
-            conn.execute(AssertSqlSafe(format!("drop index concurrently if exists vitae.{name}"))).await?;
-        }
+    let recorded = recorded_indexes(&mut conn).await?;
+    if !recorded.is_empty() {
+        drop_indexes(&mut conn, recorded).await?;
         conn.execute("delete from vitae.ann_index_state").await?;
     }
     Ok(())
