@@ -149,12 +149,21 @@ async fn filtered_searches_fill_their_page_through(kind: IndexKind, storage: Vec
     };
     assert_eq!(reloptions, expected, "the build's parameters");
     // Calibrating again keeps the index and finds the same setting on the same rows.
-    sqlx::query("update vitae.ann_index_state set probes = 999, measured_recall = null").execute(&mut conn).await.unwrap();
+    // HNSW builds calibrate the passages' walk on its own; IVFFlat indexes no passages.
+    assert_eq!(built.passage_probes.is_some(), kind == IndexKind::Hnsw, "{built:?}");
+    assert_eq!(built.passage_recall.is_some(), kind == IndexKind::Hnsw, "{built:?}");
+    sqlx::query(
+        "update vitae.ann_index_state set probes = 999, measured_recall = null, passage_probes = 999, passage_recall = null",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
     let again = vitae_repository::ann::recalibrate(&app.db.owner_pool(), &options).await.unwrap().unwrap();
     assert_eq!(
         (again.index_name.as_str(), again.probes, again.measured_recall, again.build_ms),
         (built.index_name.as_str(), built.probes, built.measured_recall, built.build_ms)
     );
+    assert_eq!((again.passage_probes, again.passage_recall), (built.passage_probes, built.passage_recall));
 
     // The admin view refreshes the service's idea of the index.
     expect_problem(app.get("/v1/admin/search-index", &tenant.read).send().await.unwrap(), 403, "forbidden").await;
@@ -773,6 +782,11 @@ async fn an_hnsw_graph_is_sparse_by_default_and_built_again_denser_when_it_canno
     let built = vitae_repository::ann::build(&owner, &hnsw).await.unwrap().unwrap();
     assert_eq!(built.lists, vitae_repository::ann::DEFAULT_HNSW_M);
     assert!(built.measured_recall.unwrap() >= 0.95, "{built:?}");
+    // The passages' walk is calibrated on its own, against an exact scan of the passages.
+    let (passage_probes, passage_recall) = (built.passage_probes.unwrap(), built.passage_recall.unwrap());
+    assert!(passage_recall >= 0.95, "{built:?}");
+    let status = expect_json(app.get("/v1/admin/search-index", &tenant.admin).send().await.unwrap(), 200).await;
+    assert_eq!((status["passage_probes"].as_i64(), status["passages"].as_bool()), (Some(i64::from(passage_probes)), Some(true)));
     let definitions = index_definitions().await;
     assert_eq!(definitions.len(), 1, "{definitions:?}");
     assert!(definitions[0].contains("m='8'"), "{definitions:?}");

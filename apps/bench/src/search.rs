@@ -941,34 +941,38 @@ async fn exact_top(pool: &PgPool, tenant: Uuid, v: &Vector, tag: Option<&str>, r
 /// Reads the tables and indexes searches use into shared buffers (`pg_prewarm`), so that the
 /// figures do not depend on what loading or an earlier run left in memory: narrow searches read
 /// rows all over the table, and this machine's page cache kept none of a fresh load (a filtered
-/// search then read the disk). Prints what fits: `shared_buffers` below the total means the
-/// service and the floor both read some rows from the page cache or the disk.
+/// search then read the disk). When they do not all fit, the passages' rows (6.3 GB at a million
+/// profiles; a search reads the window's) go into the OS cache only, which this machine empties
+/// of pages untouched for a minute: searches then read them from the disk. Prints what fits.
 async fn prewarm(su: &mut PgConnection) -> anyhow::Result<()> {
     su.execute("create extension if not exists pg_prewarm").await?;
     let started = Instant::now();
-    let (blocks, buffers, huge_pages): (i64, String, String) = sqlx::query_as(
-        // The passages (6.1 GB at a million profiles) would push the rest out of shared buffers,
-        // and a search reads few of them (the window's): they are read into the OS cache only.
-        // Their vector index is walked by every search on the index path, as the documents' is.
-        "select coalesce(sum(pg_prewarm(c.oid, case when c.relname like 'document\\_passages%' \
-           and c.relname not like 'document\\_passages\\_ann\\_%' then 'read' else 'buffer' end)), 0)::int8, \
-           current_setting('shared_buffers'), current_setting('huge_pages_status') \
-         from pg_class c join pg_namespace n on n.oid = c.relnamespace \
+    let searched = "from pg_class c join pg_namespace n on n.oid = c.relnamespace \
          where c.relkind in ('r', 'i', 't') \
            and ((n.nspname = 'vitae' and (c.relname like 'document\\_embeddings%' \
                  or c.relname like 'search\\_documents%' or c.relname like 'keyword\\_%' \
                  or c.relname like 'document\\_passages%')) \
-                or c.oid = (select reltoastrelid from pg_class where oid = 'vitae.search_documents'::regclass))",
-    )
+                or c.oid = (select reltoastrelid from pg_class where oid = 'vitae.search_documents'::regclass))";
+    let fits: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select sum(pg_relation_size(c.oid)) < 0.9 * pg_size_bytes(current_setting('shared_buffers')) {searched}"
+    )))
+    .fetch_one(&mut *su)
+    .await?;
+    let passage_rows = if fits { "'buffer'" } else { "'read'" };
+    let (blocks, buffers, huge_pages): (i64, String, String) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select coalesce(sum(pg_prewarm(c.oid, case when c.relname like 'document\\_passages%' \
+           and c.relname not like 'document\\_passages\\_ann\\_%' then {passage_rows} else 'buffer' end)), 0)::int8, \
+           current_setting('shared_buffers'), current_setting('huge_pages_status') {searched}"
+    )))
     .fetch_one(&mut *su)
     .await?;
     println!(
         // Huge pages matter at this size: with 4 kB pages, ranking a 1% tag's 10,000 rows out of a
         // full 8 GB of buffers took 22-24 ms in SQL; with huge pages, 12.
-        "prewarmed {} MB of tables and indexes in {:.1}s (shared_buffers {buffers}, huge pages {huge_pages}; \
-         the passages into the OS cache only)",
+        "prewarmed {} MB of tables and indexes in {:.1}s (shared_buffers {buffers}, huge pages {huge_pages}; {})",
         blocks * 8 / 1024,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        if fits { "all in shared buffers" } else { "the passages' rows into the OS cache only" }
     );
     Ok(())
 }

@@ -78,8 +78,8 @@ enum Command {
         /// Drop the index instead: search ranks exactly.
         #[arg(long, conflicts_with_all = ["kind", "lists"])]
         drop: bool,
-        /// Calibrate the serving index's ef_search (probes) again instead of rebuilding it: after
-        /// changing VITAE_ANN_TARGET_RECALL, or once writes have changed the rows.
+        /// Calibrate the serving index's ef_search (probes), and the passages', again instead of
+        /// rebuilding it: after changing VITAE_ANN_TARGET_RECALL, or once writes have changed the rows.
         #[arg(long, conflicts_with_all = ["kind", "lists", "drop"])]
         calibrate: bool,
     },
@@ -571,6 +571,20 @@ async fn reindex_command(
                 s.probes,
                 s.measured_recall.map_or("n/a".into(), |r| format!("{r:.3}")),
             );
+            if let Some(probes) = s.passage_probes {
+                let recall = s.passage_recall.map_or("n/a".into(), |r| format!("{r:.3}"));
+                println!(
+                    "passages: {} with probes {probes} give recall@10 {recall}",
+                    s.passage_index_name.as_deref().unwrap_or("-")
+                );
+            }
+            if s.passages_miss_recall(config.ann_target_recall) {
+                eprintln!(
+                    "warning: the passages' walk stays below the target {} even at the largest probes tried; \
+                     searches will find fewer documents through their nearest passage",
+                    config.ann_target_recall
+                );
+            }
             if s.misses_recall(config.ann_target_recall) {
                 eprintln!(
                     "warning: recall@10 stays below the target {} even at the largest probes tried; \

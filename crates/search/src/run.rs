@@ -479,12 +479,11 @@ impl Engine<'_> {
         Ok((hits, Some(path)))
     }
 
-    /// The passage index's ef_search, when there is one: the documents' calibrated one. It is not
-    /// calibrated on its own (an exact answer scans every passage); at a million bench profiles
-    /// the passages' walk found more at 1000 than at the documents' 600 (README, Benchmarks).
+    /// The passage index's ef_search, when there is one: calibrated on the passages, unless the
+    /// settings fix one for both graphs.
     fn passage_walk_ef(&self) -> Option<i32> {
-        let ann = self.ann.filter(|a| a.kind() == IndexKind::Hnsw && a.passage_index_name.is_some())?;
-        Some(self.settings.probes.unwrap_or(ann.probes).max(2 * PASSAGES_WALKED as i32).min(1000))
+        let calibrated = self.ann.filter(|a| a.kind() == IndexKind::Hnsw)?.passage_walk_probes()?;
+        Some(self.settings.probes.unwrap_or(calibrated).max(2 * PASSAGES_WALKED as i32).min(1000))
     }
 
     /// What the keyword leg ranks: the candidates of the plan's rare words (`matching`), and,

@@ -149,8 +149,18 @@ pub async fn rebuild(state: &AppState, lists: Option<i32>) -> anyhow::Result<Opt
     if let Some(s) = &built {
         tracing::info!(
             kind = %s.kind, storage = %s.storage, lists = s.lists, rows = s.rows_at_build, probes = s.probes,
-            recall = s.measured_recall, seconds = started.elapsed().as_secs_f64(), "ANN index built"
+            recall = s.measured_recall, passage_probes = s.passage_probes, passage_recall = s.passage_recall,
+            seconds = started.elapsed().as_secs_f64(), "ANN index built"
         );
+        if s.passages_miss_recall(state.config.ann_target_recall) {
+            tracing::warn!(
+                recall = s.passage_recall,
+                target = state.config.ann_target_recall,
+                probes = s.passage_probes,
+                "the passages' walk misses the target recall even at the largest ef_search tried; \
+                 searches will find fewer documents through their nearest passage"
+            );
+        }
         if s.misses_recall(state.config.ann_target_recall) {
             tracing::warn!(
                 recall = s.measured_recall,
@@ -180,6 +190,8 @@ mod tests {
             measured_recall: Some(0.97),
             build_ms: 1,
             built_at: chrono::Utc::now(),
+            passage_probes: None,
+            passage_recall: None,
             passage_index_name: None,
         }
     }

@@ -1174,6 +1174,16 @@ export interface components {
              *     finds documents through their nearest passage (HNSW builds, `VITAE_ANN_PASSAGES`).
              */
             passages?: boolean | null;
+            /**
+             * Format: int32
+             * @description The hnsw.ef_search the passages' walk uses, calibrated on the passages.
+             */
+            passage_probes?: number | null;
+            /**
+             * Format: float
+             * @description Recall@10 of the passages' walk against an exact scan of the passages, at those probes.
+             */
+            passage_recall?: number | null;
         };
         /**
          * @description `hybrid` (meaning and words, fused), `semantic` (meaning) or `keyword` (words).
