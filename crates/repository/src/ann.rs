@@ -254,10 +254,7 @@ async fn build_locked(conn: &mut PgConnection, options: &BuildOptions) -> RepoRe
         _ => None,
     };
     let build_ms = build_ms + started.elapsed().as_millis() as i64;
-    let (passage_probes, passage_recall) = match passage_index {
-        Some(_) => calibrate(conn, options, lists, Graph::Passages).await.map(|(p, r)| (Some(p), r))?,
-        None => (None, None),
-    };
+    let (passage_probes, passage_recall) = calibrate_passages(conn, options, lists, passage_index.is_some()).await?;
 
     let mut tx = conn.begin().await?;
     sqlx::query(
@@ -316,10 +313,8 @@ async fn recalibrate_locked(conn: &mut PgConnection, options: &BuildOptions) -> 
     let current = state(&mut *conn).await?.ok_or(RepoError::NotFound)?;
     let options = BuildOptions { kind: current.kind(), storage: current.storage(), ..options.clone() };
     let (probes, recall) = calibrate(conn, &options, current.lists, Graph::Documents).await?;
-    let (passage_probes, passage_recall) = match current.passage_index_name {
-        Some(_) => calibrate(conn, &options, current.lists, Graph::Passages).await.map(|(p, r)| (Some(p), r))?,
-        None => (None, None),
-    };
+    let indexed = current.passage_index_name.is_some();
+    let (passage_probes, passage_recall) = calibrate_passages(conn, &options, current.lists, indexed).await?;
     Ok(sqlx::query_as::<_, AnnState>(AssertSqlSafe(format!(
         "update vitae.ann_index_state set probes = $2, measured_recall = $3, passage_probes = $4, passage_recall = $5 \
          where index_name = $1 returning {STATE_COLUMNS}"
@@ -365,6 +360,20 @@ impl Graph {
             Graph::Passages => sample.div_ceil(2),
         }
     }
+}
+
+/// The passages' ef_search and its recall, when they are indexed.
+async fn calibrate_passages(
+    conn: &mut PgConnection,
+    options: &BuildOptions,
+    lists: i32,
+    indexed: bool,
+) -> RepoResult<(Option<i32>, Option<f64>)> {
+    if !indexed {
+        return Ok((None, None));
+    }
+    let (probes, recall) = calibrate(conn, options, lists, Graph::Passages).await?;
+    Ok((Some(probes), recall))
 }
 
 /// The smallest probes (ivfflat) or ef_search (hnsw) with recall@10 >= target on each of two
