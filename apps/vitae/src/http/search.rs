@@ -159,10 +159,12 @@ pub struct SearchIndexStatus {
     /// finds documents through their nearest passage (HNSW builds, `VITAE_ANN_PASSAGES`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passages: Option<bool>,
-    /// The hnsw.ef_search the passages' walk uses, calibrated on the passages.
+    /// The hnsw.ef_search the passages' walk uses: calibrated on the passages, never below the
+    /// documents' `probes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passage_probes: Option<i32>,
-    /// Recall@10 of the passages' walk against an exact scan of the passages, at those probes.
+    /// Recall@10 of the passages' walk against an exact scan of the passages, on real query texts,
+    /// at the ef_search calibration chose (the walk may use more, see `passage_probes`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passage_recall: Option<f32>,
 }

@@ -1176,12 +1176,14 @@ export interface components {
             passages?: boolean | null;
             /**
              * Format: int32
-             * @description The hnsw.ef_search the passages' walk uses, calibrated on the passages.
+             * @description The hnsw.ef_search the passages' walk uses: calibrated on the passages, never below the
+             *     documents' `probes`.
              */
             passage_probes?: number | null;
             /**
              * Format: float
-             * @description Recall@10 of the passages' walk against an exact scan of the passages, at those probes.
+             * @description Recall@10 of the passages' walk against an exact scan of the passages, on real query texts,
+             *     at the ef_search calibration chose (the walk may use more, see `passage_probes`).
              */
             passage_recall?: number | null;
         };
