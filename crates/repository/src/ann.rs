@@ -380,17 +380,27 @@ async fn calibrate_passages(
 
 /// The smallest probes (ivfflat) or ef_search (hnsw) with recall@10 >= target on each of two
 /// samples: points between two stored vectors (documents only, when real queries are given), and
-/// the caller's real query texts. Real queries
-/// do not sit on a stored document: calibrating on stored vectors overstated recall (0.97 at
-/// calibration against 0.83 for text queries), and even points between documents do (0.96
-/// against 0.86 on the bench's profiles). The recall recorded is the lower of the two.
+/// the caller's real query texts. Real queries do not sit on a stored document: calibrating on
+/// stored vectors overstated recall (0.97 at calibration against 0.83 for text queries), and even
+/// points between documents do (0.96 against 0.86 on the bench's profiles). The recall recorded
+/// is the lower of the two.
 async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32, graph: Graph) -> RepoResult<(i32, Option<f64>)> {
     let (table, share) = (graph.table(), graph.share(options.sample.max(0) as usize));
-    let stored: Vec<Vector> =
-        sqlx::query_scalar(AssertSqlSafe(format!("select embedding from {table} order by {} limit $1", graph.shuffled())))
-            .bind(share as i64 * 2)
-            .fetch_all(&mut *conn)
-            .await?;
+    let queries = &options.queries[..graph.share(options.queries.len())];
+    // A point between two passages (unrelated aspects of unrelated people) lies farther from
+    // every passage than queries do: at 100k bench profiles such points asked for ef_search 1000
+    // (0.918), where the bench's real query texts found 0.99 of their top ten at 200, and the
+    // walk at 1000 doubled semantic search's time. The passages are calibrated on real queries
+    // (any two rows are still read: a graph of fewer has nothing to calibrate).
+    let between_wanted = graph == Graph::Documents || queries.is_empty();
+    let (order, drawn) = match between_wanted {
+        true => (format!("order by {}", graph.shuffled()), share as i64 * 2),
+        false => (String::new(), 2),
+    };
+    let stored: Vec<Vector> = sqlx::query_scalar(AssertSqlSafe(format!("select embedding from {table} {order} limit $1")))
+        .bind(drawn)
+        .fetch_all(&mut *conn)
+        .await?;
     let between: Vec<Vector> = stored.chunks_exact(2).map(|pair| midpoint(&pair[0], &pair[1])).collect();
     let candidates: Vec<i32> = match options.kind {
         IndexKind::IvfFlat => {
@@ -405,12 +415,7 @@ async fn calibrate(conn: &mut PgConnection, options: &BuildOptions, lists: i32, 
     if between.is_empty() {
         return Ok((candidates[candidates.len().min(6) - 1], None));
     }
-    let queries = &options.queries[..graph.share(options.queries.len())];
-    // A point between two passages (unrelated aspects of unrelated people) lies farther from
-    // every passage than queries do: at 100k bench profiles such points asked for ef_search 1000
-    // (0.918), where the bench's real query texts found 0.99 of their top ten at 200, and the
-    // walk at 1000 doubled semantic search's time. The passages are calibrated on real queries.
-    let between = (graph == Graph::Documents || queries.is_empty()).then_some(between.as_slice());
+    let between = between_wanted.then_some(between.as_slice());
     let samples: Vec<&[Vector]> = between.into_iter().chain((!queries.is_empty()).then_some(queries)).collect();
     // Exact answers first (a sequential scan: the index serves `<=>` only; for unit vectors the
     // inner product orders the rows alike, for less arithmetic).
