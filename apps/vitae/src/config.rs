@@ -140,6 +140,10 @@ pub struct Config {
     pub search_passage_weight: f64,
     /// Fixes ivfflat.probes (hnsw.ef_search) instead of the value calibrated at build time.
     pub search_probes: Option<i32>,
+    /// Fixes the passages' walk's hnsw.ef_search alone (100 to 1000): the trade between finding
+    /// the documents near a query by one passage and the walk's time, without moving the
+    /// documents' walk.
+    pub search_passage_probes: Option<i32>,
     /// Default fusion of hybrid search: `max`, `blend` or `rrf`. `max` (other weight 0.3) by
     /// measurement (`scripts/eval`): the only candidate at least as good as the better leg on
     /// MRR@10 and nDCG@10 on every labelled set; RRF lost to the semantic leg on paraphrases and
@@ -264,6 +268,7 @@ impl Default for Config {
             search_min_similarity: 0.3,
             search_passage_weight: 1.0,
             search_probes: None,
+            search_passage_probes: None,
             search_fusion: FusionMethod::Max,
             search_semantic_ratio: 0.7,
             search_rrf_k: 60.0,
@@ -308,6 +313,11 @@ impl Config {
         }
         if !(4..=1000).contains(&self.ann_hnsw_ef_construction) {
             problems.push("VITAE_ANN_HNSW_EF_CONSTRUCTION: must be from 4 to 1000");
+        }
+        if self.search_passage_probes.is_some_and(|p| !(100..=1000).contains(&p)) {
+            // A walk of fewer keeps too few candidates for the passages it returns; pgvector
+            // stops at 1000.
+            problems.push("VITAE_SEARCH_PASSAGE_PROBES: must be from 100 to 1000");
         }
         if !(1..=1000).contains(&self.search_window) {
             problems.push("VITAE_SEARCH_WINDOW: must be from 1 to 1000");
@@ -387,6 +397,7 @@ impl Config {
             exact_max_rows: self.search_exact_max_rows,
             visit_cost: self.search_visit_cost,
             probes: self.search_probes,
+            passage_probes: self.search_passage_probes,
             keyword: vitae_search::keyword::KeywordSettings {
                 broad_max_matches: self.search_broad_max_matches,
                 typo_weight: self.search_typo_weight,
@@ -642,6 +653,46 @@ mod tests {
             jail.set_env("VITAE_SEARCH_VISIT_COST", "cheap");
             let error = Config::from_figment(Config::figment(None)).expect_err("not a number").to_string();
             assert!(error.contains("VITAE_SEARCH_VISIT_COST") && error.contains("accepts a number"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_passages_walk_takes_its_own_setting_then_both_graphs_then_the_calibrated_one() {
+        let ann = |kind: &str| vitae_repository::ann::AnnState {
+            index_name: "documents".into(),
+            kind: kind.into(),
+            storage: "halfvec".into(),
+            lists: 8,
+            rows_at_build: 1_000_000,
+            probes: 600,
+            measured_recall: Some(0.95),
+            build_ms: 1,
+            built_at: chrono::Utc::now(),
+            passage_probes: Some(150),
+            passage_recall: Some(0.95),
+            passage_index_name: Some("passages".into()),
+        };
+        Jail::expect_with(|jail| {
+            let walk = || -> Result<Option<i32>, String> {
+                Ok(Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?.search().passage_walk_ef(&ann("hnsw")))
+            };
+            assert_eq!(walk()?, Some(600), "calibrated at 150, never below the documents' 600");
+            jail.set_env("VITAE_SEARCH_PROBES", "800");
+            assert_eq!(walk()?, Some(800), "both graphs fixed");
+            jail.set_env("VITAE_SEARCH_PASSAGE_PROBES", "150");
+            assert_eq!(walk()?, Some(150), "the passages' own, below the documents'");
+            let config = Config::from_figment(Config::figment(None)).map_err(|e| e.to_string())?;
+            assert_eq!(config.search().probes, Some(800), "the documents' walk does not move");
+            assert_eq!(config.search().passage_walk_ef(&ann("ivfflat")), None, "no passage graph");
+            jail.clear_env();
+            jail.set_env("VITAE_SEARCH_PROBES", "20");
+            assert_eq!(walk()?, Some(100), "at least twice the 50 passages walked");
+            for wrong in ["99", "1001"] {
+                jail.set_env("VITAE_SEARCH_PASSAGE_PROBES", wrong);
+                let error = Config::from_figment(Config::figment(None)).expect_err("out of range").to_string();
+                assert!(error.contains("VITAE_SEARCH_PASSAGE_PROBES: must be from 100 to 1000"), "{error}");
+            }
             Ok(())
         });
     }

@@ -77,8 +77,8 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
             metrics::gauge!("vitae_ann_index_lists").set(f64::from(ann.lists));
             metrics::gauge!("vitae_ann_index_rows_at_build").set(ann.rows_at_build as f64);
             metrics::gauge!("vitae_ann_index_probes").set(f64::from(state.search_settings.probes.unwrap_or(ann.probes)));
-            if let Some(probes) = ann.passage_walk_probes() {
-                metrics::gauge!("vitae_ann_passage_probes").set(f64::from(state.search_settings.probes.unwrap_or(probes)));
+            if let Some(probes) = state.search_settings.passage_walk_ef(&ann) {
+                metrics::gauge!("vitae_ann_passage_probes").set(f64::from(probes));
             }
         }
         None => metrics::gauge!("vitae_ann_index_lists").set(0.0),

@@ -2,6 +2,8 @@
 
 use uuid::Uuid;
 use vitae_domain::search::{After, Filters, Fusion, MaskSelection, Mode};
+use vitae_repository::ann::{AnnState, IndexKind};
+use vitae_repository::search::PASSAGES_WALKED;
 
 use crate::keyword::KeywordSettings;
 
@@ -52,8 +54,10 @@ pub struct SearchSettings {
     /// What one visit of a filtered index scan costs, in rows ranked exactly (see
     /// [`crate::plan::exact_limit`]).
     pub visit_cost: f64,
-    /// Overrides the calibrated probes (ivfflat) / ef_search (hnsw).
+    /// Overrides the calibrated probes (ivfflat) / ef_search (hnsw), of both graphs.
     pub probes: Option<i32>,
+    /// Overrides the passages' walk's ef_search alone (before `probes`).
+    pub passage_probes: Option<i32>,
     /// The keyword plan: broad words, typo tolerance.
     pub keyword: KeywordSettings,
     /// Trigram similarity a stand-in for a mistyped word needs.
@@ -69,6 +73,17 @@ pub struct SearchSettings {
     /// Run the keyword leg beside the semantic one on a second connection (reading the same
     /// snapshot) when the pool has one to spare.
     pub legs_side_by_side: bool,
+}
+
+impl SearchSettings {
+    /// The passages' walk's hnsw.ef_search, when the passages have a graph of their own: the
+    /// passages' setting, else both graphs', else the calibrated one; at least twice the passages
+    /// walked (a walk keeps no more candidates than its ef_search), at most pgvector's 1000.
+    pub fn passage_walk_ef(&self, ann: &AnnState) -> Option<i32> {
+        let calibrated = Some(ann).filter(|a| a.kind() == IndexKind::Hnsw)?.passage_walk_probes()?;
+        let ef = self.passage_probes.or(self.probes).unwrap_or(calibrated);
+        Some(ef.clamp(2 * PASSAGES_WALKED as i32, 1000))
+    }
 }
 
 /// How scores map onto 0..1 and which documents count as matching.

@@ -441,7 +441,9 @@ impl Engine<'_> {
         // profiles it missed the whole top ten of such queries). The passages are walked beside
         // the documents, on a second connection when one is spare.
         let walk = match path {
-            VectorPath::Ann(storage) if leg.passages => self.passage_walk_ef().map(|ef| (storage, ef)),
+            VectorPath::Ann(storage) if leg.passages => {
+                self.ann.and_then(|ann| self.settings.passage_walk_ef(ann)).map(|ef| (storage, ef))
+            }
             _ => None,
         };
         let mut walker = match walk {
@@ -477,13 +479,6 @@ impl Engine<'_> {
         let known: HashSet<Uuid> = hits.iter().map(|h| h.document_id).collect();
         hits.extend(walked.into_iter().filter(|d| !known.contains(&d.document_id)));
         Ok((hits, Some(path)))
-    }
-
-    /// The passage index's ef_search, when there is one: calibrated on the passages, unless the
-    /// settings fix one for both graphs.
-    fn passage_walk_ef(&self) -> Option<i32> {
-        let calibrated = self.ann.filter(|a| a.kind() == IndexKind::Hnsw)?.passage_walk_probes()?;
-        Some(self.settings.probes.unwrap_or(calibrated).max(2 * PASSAGES_WALKED as i32).min(1000))
     }
 
     /// What the keyword leg ranks: the candidates of the plan's rare words (`matching`), and,

@@ -160,7 +160,7 @@ pub struct SearchIndexStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passages: Option<bool>,
     /// The hnsw.ef_search the passages' walk uses: calibrated on the passages, never below the
-    /// documents' `probes`.
+    /// documents' `probes` nor 100 (unless fixed by configuration).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passage_probes: Option<i32>,
     /// Recall@10 of the passages' walk against an exact scan of the passages, on real query texts,
@@ -193,10 +193,7 @@ async fn status(state: &AppState) -> Result<SearchIndexStatus, ApiError> {
         built_at: current.as_ref().map(|s| s.built_at),
         build_ms: current.as_ref().map(|s| s.build_ms),
         passages: current.as_ref().map(|s| s.passage_index_name.is_some()),
-        passage_probes: current
-            .as_ref()
-            .and_then(ann::AnnState::passage_walk_probes)
-            .map(|p| state.search_settings.probes.unwrap_or(p)),
+        passage_probes: current.as_ref().and_then(|s| state.search_settings.passage_walk_ef(s)),
         passage_recall: current.as_ref().and_then(|s| s.passage_recall),
     })
 }

@@ -1177,7 +1177,7 @@ export interface components {
             /**
              * Format: int32
              * @description The hnsw.ef_search the passages' walk uses: calibrated on the passages, never below the
-             *     documents' `probes`.
+             *     documents' `probes` nor 100 (unless fixed by configuration).
              */
             passage_probes?: number | null;
             /**
