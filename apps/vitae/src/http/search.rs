@@ -159,8 +159,9 @@ pub struct SearchIndexStatus {
     /// finds documents through their nearest passage (HNSW builds, `VITAE_ANN_PASSAGES`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passages: Option<bool>,
-    /// The hnsw.ef_search the passages' walk uses: calibrated on the passages, never below the
-    /// documents' `probes` nor 100 (unless fixed by configuration).
+    /// The hnsw.ef_search the passages' walk uses: `VITAE_SEARCH_PASSAGE_PROBES`, else
+    /// `VITAE_SEARCH_PROBES`, else calibrated on the passages but never below the documents'
+    /// `probes`; at least 100 either way.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passage_probes: Option<i32>,
     /// Recall@10 of the passages' walk against an exact scan of the passages, on real query texts,

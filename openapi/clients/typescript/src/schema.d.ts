@@ -1176,8 +1176,9 @@ export interface components {
             passages?: boolean | null;
             /**
              * Format: int32
-             * @description The hnsw.ef_search the passages' walk uses: calibrated on the passages, never below the
-             *     documents' `probes` nor 100 (unless fixed by configuration).
+             * @description The hnsw.ef_search the passages' walk uses: `VITAE_SEARCH_PASSAGE_PROBES`, else
+             *     `VITAE_SEARCH_PROBES`, else calibrated on the passages but never below the documents'
+             *     `probes`; at least 100 either way.
              */
             passage_probes?: number | null;
             /**
