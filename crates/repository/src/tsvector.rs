@@ -1,50 +1,113 @@
-//! Reading a `tsvector` in its text form (`'word':1A,5 'o''neil':3B`): each lexeme with how
-//! often it occurs under each weight. The keyword leg asks PostgreSQL for only the query's words
-//! of each candidate and scores them here (see `keyword::rank`).
+//! Reading a `tsvector` as PostgreSQL sends it in binary (`tsvectorsend`): each lexeme with how
+//! often it occurs under each weight. The keyword leg reads each candidate's whole vector and
+//! scores the query's words here (see `keyword::rank`): cutting the vector down to those words
+//! in SQL (`ts_delete` of every other word, then its text) cost more than reading the rows.
 
-/// A lexeme and its occurrences under the weights A, B, C and D.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Occurrences {
-    pub lexeme: String,
-    pub by_weight: [u32; 4],
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgTypeInfo, PgValueFormat, PgValueRef};
+use sqlx::{Decode, Postgres, Type};
+
+/// A document's words, each with its occurrences under the weights A, B, C and D.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TsVector {
+    /// The lexemes, one after another; `lexemes` holds where each ends.
+    words: String,
+    lexemes: Vec<Lexeme>,
 }
 
-/// The lexemes of `text` (as `tsvector_out` writes it), in order. A lexeme without positions
-/// (a stripped vector) has no occurrences; reading stops at anything that is not a quoted lexeme.
-pub fn occurrences(text: &str) -> Vec<Occurrences> {
-    let mut out = Vec::new();
-    let mut chars = text.chars().peekable();
-    loop {
-        while chars.next_if(|c| *c == ' ').is_some() {}
-        if chars.next() != Some('\'') {
-            return out;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Lexeme {
+    end: usize,
+    by_weight: [u32; 4],
+}
+
+impl TsVector {
+    /// Distinct words (what `length(tsvector)` counts).
+    pub fn len(&self) -> usize {
+        self.lexemes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lexemes.is_empty()
+    }
+
+    /// Each lexeme with its occurrences under A, B, C and D (a lexeme without positions, from a
+    /// stripped vector, has none).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, [u32; 4])> {
+        let starts = std::iter::once(0).chain(self.lexemes.iter().map(|l| l.end));
+        starts.zip(&self.lexemes).map(|(start, l)| (&self.words[start..l.end], l.by_weight))
+    }
+
+    /// Reads `tsvectorsend`'s format: the lexeme count (int32), then each lexeme as text ended by
+    /// a zero byte, its position count (int16) and positions (int16 each, the weight in the top
+    /// two bits: 3 is A, 0 is D).
+    pub fn from_binary(bytes: &[u8]) -> Result<Self, BoxDynError> {
+        let mut rest = bytes;
+        let count = u32::from_be_bytes(take(&mut rest, 4)?.try_into()?);
+        // Each lexeme takes at least three bytes: a count past that is not a tsvector.
+        if count as usize > rest.len() / 3 {
+            return Err(format!("a tsvector of {} bytes cannot hold {count} lexemes", bytes.len()).into());
         }
-        // `tsvector_out` doubles quotes and backslashes inside a lexeme.
-        let mut lexeme = String::new();
-        loop {
-            match chars.next() {
-                Some('\'') if chars.next_if_eq(&'\'').is_some() => lexeme.push('\''),
-                Some('\'') | None => break,
-                Some('\\') => lexeme.extend(chars.next()),
-                Some(c) => lexeme.push(c),
+        let mut vector = TsVector { words: String::new(), lexemes: Vec::with_capacity(count as usize) };
+        for _ in 0..count {
+            let text = rest.iter().position(|b| *b == 0).ok_or("a tsvector lexeme has no end")?;
+            vector.words.push_str(std::str::from_utf8(take(&mut rest, text)?)?);
+            take(&mut rest, 1)?;
+            let positions = u16::from_be_bytes(take(&mut rest, 2)?.try_into()?);
+            let mut by_weight = [0; 4];
+            for position in take(&mut rest, 2 * usize::from(positions))?.chunks_exact(2) {
+                by_weight[3 - usize::from(position[0] >> 6)] += 1;
             }
+            vector.lexemes.push(Lexeme { end: vector.words.len(), by_weight });
         }
-        let mut by_weight = [0; 4];
-        if chars.next_if_eq(&':').is_some() {
-            loop {
-                while chars.next_if(char::is_ascii_digit).is_some() {}
-                // D, the default weight, is written without a letter.
-                let weight = match chars.next_if(|c| matches!(c, 'A'..='D')) {
-                    Some(letter) => letter as usize - 'A' as usize,
-                    None => 3,
-                };
-                by_weight[weight] += 1;
-                if chars.next_if_eq(&',').is_none() {
-                    break;
+        if !rest.is_empty() {
+            return Err(format!("{} bytes after a tsvector's last lexeme", rest.len()).into());
+        }
+        Ok(vector)
+    }
+
+    /// `tsvectorsend`'s format again, positions numbered from 1 in weight order.
+    #[cfg(test)]
+    fn to_binary(&self) -> Vec<u8> {
+        let mut out = (self.len() as u32).to_be_bytes().to_vec();
+        for (lexeme, by_weight) in self.iter() {
+            out.extend_from_slice(lexeme.as_bytes());
+            out.push(0);
+            let positions: u16 = by_weight.iter().map(|n| *n as u16).sum();
+            out.extend_from_slice(&positions.to_be_bytes());
+            let mut next = 1u16;
+            for (weight, n) in by_weight.iter().enumerate() {
+                for _ in 0..*n {
+                    out.extend_from_slice(&(((3 - weight as u16) << 14) | next).to_be_bytes());
+                    next += 1;
                 }
             }
         }
-        out.push(Occurrences { lexeme, by_weight });
+        out
+    }
+}
+
+fn take<'a>(rest: &mut &'a [u8], n: usize) -> Result<&'a [u8], BoxDynError> {
+    if rest.len() < n {
+        return Err("a tsvector ends early".into());
+    }
+    let (taken, left) = rest.split_at(n);
+    *rest = left;
+    Ok(taken)
+}
+
+impl Type<Postgres> for TsVector {
+    fn type_info() -> PgTypeInfo {
+        PgTypeInfo::with_name("tsvector")
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for TsVector {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        match value.format() {
+            PgValueFormat::Binary => Self::from_binary(value.as_bytes()?),
+            PgValueFormat::Text => Err("a tsvector is read in its binary format".into()),
+        }
     }
 }
 
@@ -52,25 +115,38 @@ pub fn occurrences(text: &str) -> Vec<Occurrences> {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Vec<(String, [u32; 4])> {
-        occurrences(text).into_iter().map(|o| (o.lexeme, o.by_weight)).collect()
+    fn read(bytes: &[u8]) -> Vec<(String, [u32; 4])> {
+        TsVector::from_binary(bytes).unwrap().iter().map(|(l, w)| (l.to_owned(), w)).collect()
     }
 
     #[test]
-    fn each_position_counts_under_its_weight_and_d_has_no_letter() {
-        assert_eq!(read("'engin':1A,7C,9 'rust':3B,4B"), vec![("engin".into(), [1, 0, 1, 1]), ("rust".into(), [0, 2, 0, 0])]);
-        assert_eq!(read(""), vec![]);
+    fn each_position_counts_under_its_weight() {
+        // What PostgreSQL 18 sent for '''engin'':1A,7C,9 ''rust'':3B,4B ''bare''' (sorted, as stored).
+        let sent = b"\x00\x00\x00\x03bare\x00\x00\x00engin\x00\x00\x03\xc0\x01\x40\x07\x00\x09rust\x00\x00\x02\x80\x03\x80\x04";
+        assert_eq!(read(sent), vec![("bare".into(), [0; 4]), ("engin".into(), [1, 0, 1, 1]), ("rust".into(), [0, 2, 0, 0])]);
+        assert_eq!(TsVector::from_binary(sent).unwrap().len(), 3);
+        assert_eq!(read(b"\x00\x00\x00\x00"), vec![]);
     }
 
     #[test]
-    fn quotes_and_backslashes_inside_lexemes_are_read_back() {
-        assert_eq!(read(r"'o''neil':2A 'a\\b':5"), vec![("o'neil".into(), [1, 0, 0, 0]), (r"a\b".into(), [0, 0, 0, 1])]);
-        assert_eq!(read("'x y':1"), vec![("x y".into(), [0, 0, 0, 1])], "a space inside quotes is part of the lexeme");
+    fn any_word_reads_back_as_written() {
+        let words = ["o'neil", r"a\b", "x y", "müller", "c++"];
+        let mut vector = TsVector::default();
+        for (i, word) in words.iter().enumerate() {
+            vector.words.push_str(word);
+            vector.lexemes.push(Lexeme { end: vector.words.len(), by_weight: [i as u32, 1, 0, 2] });
+        }
+        assert_eq!(TsVector::from_binary(&vector.to_binary()).unwrap(), vector);
     }
 
     #[test]
-    fn a_lexeme_without_positions_has_no_occurrences_and_garbage_ends_the_reading() {
-        assert_eq!(read("'bare' 'kept':1"), vec![("bare".into(), [0; 4]), ("kept".into(), [0, 0, 0, 1])]);
-        assert_eq!(read("'ok':1 junk 'lost':2"), vec![("ok".into(), [0, 0, 0, 1])]);
+    fn a_truncated_or_padded_vector_is_an_error_not_a_panic() {
+        let sent = b"\x00\x00\x00\x01rust\x00\x00\x02\x80\x03\x80\x04";
+        for end in 0..sent.len() {
+            assert!(TsVector::from_binary(&sent[..end]).is_err(), "{end} bytes");
+        }
+        assert!(TsVector::from_binary(&[sent.as_slice(), b"\x00"].concat()).is_err());
+        assert!(TsVector::from_binary(b"\xff\xff\xff\xff").is_err(), "a count past the bytes");
+        assert!(TsVector::from_binary(b"\x00\x00\x00\x01\xff\x00\x00\x00").is_err(), "not UTF-8");
     }
 }
