@@ -41,7 +41,7 @@ impl TsVector {
     /// Reads `tsvectorsend`'s format: the lexeme count (int32), then each lexeme as text ended by
     /// a zero byte, its position count (int16) and positions (int16 each, the weight in the top
     /// two bits: 3 is A, 0 is D).
-    pub fn from_binary(bytes: &[u8]) -> Result<Self, BoxDynError> {
+    fn from_binary(bytes: &[u8]) -> Result<Self, BoxDynError> {
         let mut rest = bytes;
         let count = u32::from_be_bytes(take(&mut rest, 4)?.try_into()?);
         // Each lexeme takes at least three bytes: a count past that is not a tsvector.
